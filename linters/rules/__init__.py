@@ -1,0 +1,1 @@
+"""The rules, one module each, grouped by what they apply to: files, common, postgres, mysql."""
