@@ -1,0 +1,1 @@
+"""Reusable questions about SQL trees and tokens that several rules ask."""
