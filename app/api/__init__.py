@@ -1,0 +1,36 @@
+"""The FastAPI application: ``create_app(config)`` builds it; the CLI serves it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.api import health
+from app.api.middleware import RequestContextMiddleware
+from app.api.services import Services
+from app.config import Config
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Config) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = await Services.start(config)
+        try:
+            yield
+        finally:
+            await app.state.services.stop()
+
+    app = FastAPI(
+        title="schemabot",
+        version=__version__,
+        summary="GitOps for database migrations: lint on review, roll out on merge.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,303 @@
+"""The server config file: repositories, their environments, gates, database URLs, forges.
+
+This file, not the repositories, decides what runs where: a pull request cannot change the rules
+that judge it nor the databases it reaches. Loading reports every problem at once, each with the
+field path (``repositories[0].environments[1].url: environment variable X is not set``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from app.dsn import masked
+from app.durations import parse_duration
+from app.env_references import field_path, resolve_references
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "Environment",
+    "GitHubForge",
+    "GitLabForge",
+    "Repository",
+    "ServerSection",
+    "load_config",
+]
+
+DATABASE_SCHEMES = ("postgresql", "postgres", "mysql", "mariadb", "sqlite")
+
+
+def _duration(value: object) -> object:
+    if isinstance(value, str):
+        return parse_duration(value)
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; ``problems`` lists every reason with its field path."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__(f"{path}: " + "; ".join(problems))
+
+
+def _secret_or_none(value: SecretStr | None) -> SecretStr | None:
+    return value if value is not None and value.get_secret_value() else None
+
+
+#: An empty secret (``token = "${GITHUB_TOKEN:-}"`` with the variable unset) counts as absent.
+OptionalSecret = Annotated[SecretStr | None, AfterValidator(_secret_or_none)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerSection(_Section):
+    #: The service's own state: SQLite for one machine, PostgreSQL for several replicas.
+    state_url: str = "sqlite:///schemabot.db"
+    #: Empty: jobs run in-process (persisted in the state store); set: arq on Redis.
+    redis_url: str = ""
+    public_url: str = "http://127.0.0.1:8080"
+    #: The single operate token for the API and dashboard of small setups.
+    api_token: OptionalSecret = None
+    #: Jobs run at once by the in-process queue or by one worker.
+    job_concurrency: int = Field(default=4, ge=1, le=64)
+    #: How long shutdown waits for running jobs before re-queueing them.
+    shutdown_grace: Duration = timedelta(seconds=20)
+
+    @field_validator("state_url")
+    @classmethod
+    def _state_url(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0].split("+", 1)[0]
+        if scheme not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(f"expected sqlite:///PATH or postgresql://..., got {masked(value)!r}")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"expected redis://HOST:PORT/DB, got {masked(value)!r}")
+        return value
+
+
+class GitHubForge(_Section):
+    api_url: str = "https://api.github.com"
+    token: OptionalSecret = None
+    app_id: int | None = None
+    private_key_path: Path | None = None
+    webhook_secret: OptionalSecret = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.token is not None or (
+            self.app_id is not None and self.private_key_path is not None
+        )
+
+    @property
+    def disabled_reason(self) -> str | None:
+        return None if self.enabled else "no token and no app_id + private_key_path"
+
+    @model_validator(mode="after")
+    def _refuse_unsigned(self) -> GitHubForge:
+        if (self.app_id is None) != (self.private_key_path is None):
+            raise ValueError("app_id and private_key_path go together (GitHub App authentication)")
+        if self.enabled and self.webhook_secret is None:
+            raise ValueError(
+                "webhook_secret is empty: refusing to accept unsigned webhooks (set it, or remove"
+                " the credentials to disable the forge)"
+            )
+        return self
+
+
+class GitLabForge(_Section):
+    url: str = "https://gitlab.com"
+    token: OptionalSecret = None
+    webhook_secret: OptionalSecret = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.token is not None
+
+    @property
+    def disabled_reason(self) -> str | None:
+        return None if self.enabled else "no token"
+
+    @model_validator(mode="after")
+    def _refuse_unsigned(self) -> GitLabForge:
+        if self.enabled and self.webhook_secret is None:
+            raise ValueError(
+                "webhook_secret is empty: refusing to accept unsigned webhooks (set it, or remove"
+                " the token to disable the forge)"
+            )
+        return self
+
+
+class Forges(_Section):
+    github: GitHubForge = GitHubForge()
+    gitlab: GitLabForge = GitLabForge()
+
+
+class Environment(_Section):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+    #: The database, e.g. ``postgresql://migrator:${PASSWORD}@db/shop``; printed masked only.
+    url: SecretStr
+    lock_timeout: Duration = timedelta(seconds=5)
+    statement_timeout: Duration | None = None
+    approval: bool = False
+    #: Forge usernames allowed to approve; empty: anyone with ``min_permission``.
+    approvers: tuple[str, ...] = ()
+    min_permission: Literal["write", "maintain", "admin"] = "write"
+    #: Wait this long after the previous environment succeeded.
+    soak: Duration | None = None
+    allow_out_of_order: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _database_url(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value()
+        if not url:
+            raise ValueError("is empty")
+        scheme = url.split("://", 1)[0].split("+", 1)[0] if "://" in url else ""
+        if scheme not in DATABASE_SCHEMES:
+            raise ValueError(
+                "expected a postgresql://, mysql://, mariadb:// or sqlite:/// URL,"
+                f" got {masked(url)!r}"
+            )
+        return value
+
+    @property
+    def display_url(self) -> str:
+        return masked(self.url.get_secret_value())
+
+
+class Repository(_Section):
+    forge: Literal["github", "gitlab"]
+    #: ``owner/name`` on GitHub, ``group/project`` on GitLab.
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
+    migrations: str = "migrations"
+    dialect: Literal["postgres", "mysql", "mariadb", "sqlite"] = "postgres"
+    deploy_branch: str = "main"
+    environments: tuple[Environment, ...] = ()
+    #: This repository's lint settings; its ``.schemabot.toml`` on the base branch may add to them.
+    lint: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("migrations")
+    @classmethod
+    def _relative_dir(cls, value: str) -> str:
+        cleaned = value.strip("/")
+        if not cleaned or ".." in cleaned.split("/"):
+            raise ValueError("must be a directory path inside the repository")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _unique_environments(self) -> Repository:
+        names = [environment.name for environment in self.environments]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"environment names must be unique: {', '.join(duplicates)} repeated")
+        return self
+
+
+class Config(_Section):
+    server: ServerSection = ServerSection()
+    forges: Forges = Forges()
+    repositories: tuple[Repository, ...] = ()
+    #: Lint settings for every repository (the floor a repository cannot lower).
+    lint: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _unique_repositories(self) -> Config:
+        keys = [(repository.forge, repository.name.lower()) for repository in self.repositories]
+        repeated = sorted({f"{f}:{n}" for f, n in keys if keys.count((f, n)) > 1})
+        if repeated:
+            raise ValueError(f"repositories must be unique: {', '.join(repeated)} repeated")
+        return self
+
+    def repository(self, forge: str, name: str) -> Repository | None:
+        for repository in self.repositories:
+            if repository.forge == forge and repository.name.lower() == name.lower():
+                return repository
+        return None
+
+
+def _lint_problems(data: Mapping[str, Any]) -> list[str]:
+    """Validate every ``lint`` table with the linter's own rules, naming each field path."""
+    from linters.config import config_from_table
+
+    tables: list[tuple[str, object]] = [("lint", data.get("lint", {}))]
+    for index, repository in enumerate(data.get("repositories") or []):
+        if isinstance(repository, dict) and "lint" in repository:
+            tables.append((f"repositories[{index}].lint", repository["lint"]))
+    problems: list[str] = []
+    for prefix, table in tables:
+        if not isinstance(table, dict):
+            problems.append(f"{prefix}: expected a table")
+            continue
+        try:
+            config_from_table(table)
+        except (ValueError, TypeError) as error:
+            for problem in getattr(error, "problems", None) or [str(error)]:
+                problem = str(problem)
+                problems.append(problem if problem.startswith("lint") else f"{prefix}: {problem}")
+    return problems
+
+
+def parse_config(
+    text: str, *, path: str = "<config>", env: Mapping[str, str] | None = None
+) -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, [f"not valid TOML: {error}"]) from None
+    problems: list[str] = []
+    resolved = resolve_references(raw, os.environ if env is None else env, problems)
+    assert isinstance(resolved, dict)
+    reported = {problem.split(":", 1)[0] for problem in problems}
+    try:
+        config = Config.model_validate(resolved)
+    except ValidationError as error:
+        for item in error.errors(include_url=False):
+            where = field_path(tuple(item["loc"]))
+            if where in reported:
+                continue  # the unset variable already explains this field
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(f"{where}: {message}" if where else message)
+        config = None
+    problems.extend(_lint_problems(resolved))
+    if problems or config is None:
+        raise ConfigError(path, problems)
+    return config
+
+
+def load_config(path: str | Path, *, env: Mapping[str, str] | None = None) -> Config:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(str(file), [f"cannot read the config file: {error.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(file), ["the config file is not UTF-8 text"]) from None
+    return parse_config(text, path=str(file), env=env)
