@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -38,7 +39,8 @@ async def test_a_job_enqueued_twice_runs_once_in_the_worker(tmp_path: Path, redi
     await queue.ping()
     await queue.stop()
 
-    worker = subprocess.run(
+    worker = await asyncio.to_thread(
+        subprocess.run,
         [*SCHEMABOT, "worker", "--burst", "--config", str(config_path)],
         capture_output=True,
         text=True,
@@ -62,7 +64,7 @@ async def test_a_job_enqueued_twice_runs_once_in_the_worker(tmp_path: Path, redi
 async def test_an_unreachable_redis_is_reported_not_fatal() -> None:
     queue = ArqQueue("redis://:pw@127.0.0.1:1/0")
     await queue.start()  # the API still starts; readiness tells the operator
-    with pytest.raises(Exception, match="127.0.0.1"):
+    with pytest.raises(Exception, match=r"127\.0\.0\.1"):
         await queue.ping()
     assert queue.description == "arq on redis://:***@127.0.0.1:1/0"
 

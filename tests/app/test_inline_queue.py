@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.anyio
-
 from app.config import Config, ServerSection
 from app.jobs import JobContext, JobSpec
 from app.queue import InlineQueue
 from app.store import Store
+
+pytestmark = pytest.mark.anyio
 
 
 class Recorder:
