@@ -47,7 +47,9 @@ def _version(value: object, field_name: str) -> Version:
     try:
         return tuple(int(part) for part in text.split("."))
     except ValueError:
-        raise ValueError(f"{field_name}: expected a version like 16 or 8.0.32, got {text!r}") from None
+        raise ValueError(
+            f"{field_name}: expected a version like 16 or 8.0.32, got {text!r}"
+        ) from None
 
 
 def config_from_table(table: dict[str, object]) -> LintConfig:

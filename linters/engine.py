@@ -45,7 +45,7 @@ def enabled_rules(config: LintConfig, dialect: Dialect) -> dict[str, tuple[Rule,
         if dialect not in rule.dialects:
             continue
         override = config.severity.get(rule.id)
-        if override == "off" or _selected(rule, config.ignore) and rule.id not in config.select:
+        if override == "off" or (_selected(rule, config.ignore) and rule.id not in config.select):
             continue
         severity = override if isinstance(override, Severity) else rule.severity
         if severity is None:
@@ -112,7 +112,7 @@ def lint(
             expression = statement.expression
             if expression is not None:
                 for kind in type(expression).__mro__:
-                    for statement_rule in by_type.get(kind, ()):  # type: ignore[call-overload]
+                    for statement_rule in by_type.get(kind, ()):
                         for violation in statement_rule.check(statement, context):
                             found.append((file, statement_rule, _at(violation, statement)))
             _observe(statement, context)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
-from sqlglot.tokens import TokenType
+from sqlglot.tokenizer_core import TokenType
 
 from linters.dialects import SQLGLOT_DIALECT, Dialect
 from linters.finding import Span
@@ -81,9 +81,8 @@ def parse_file(source: str, dialect: Dialect) -> ParsedFile:
             len(statements), text, Span(line, column, end_line, end_column), start, end, dialect
         )
         try:
-            statement.expression = sqlglot.parse_one(
-                text, read=read, error_level=ErrorLevel.RAISE
-            )
+            parsed = sqlglot.parse_one(text, read=read, error_level=ErrorLevel.RAISE)
+            statement.expression = parsed if isinstance(parsed, exp.Expression) else None
         except (ParseError, TokenError) as error:
             statement.error = str(error).splitlines()[0]
         if isinstance(statement.expression, exp.Command) and statement.expression is None:

@@ -10,7 +10,7 @@ from linters.finding import Span
 
 if TYPE_CHECKING:
     from sqlglot import exp
-    from sqlglot.tokens import Token
+    from sqlglot.tokenizer_core import Token
 
     from linters.dialects import Dialect
 
@@ -60,7 +60,7 @@ class Statement:
         The way to recognise statements sqlglot only knows as a generic command:
         ``("ALTER", "TABLE", "T", "VALIDATE", "CONSTRAINT", "C")``.
         """
-        from sqlglot.tokens import TokenType
+        from sqlglot.tokenizer_core import TokenType
 
         return tuple(
             token.text if token.token_type == TokenType.STRING else token.text.upper()
