@@ -164,8 +164,11 @@ class InlineQueue:
         """Wait until no job is queued or running (tests and one-shot commands)."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            queued = await asyncio.to_thread(self._store.jobs.count, status="queued")
-            if not queued and not self._running:
+            # The store, not self._running, is the truth: a job being claimed is already
+            # "running" there but not yet in self._running.
+            # One query: two separate counts could each miss a job moving between states.
+            unfinished = await asyncio.to_thread(self._store.jobs.count, "queued", "running")
+            if not unfinished and not self._running:
                 return
             await asyncio.sleep(0.02)
         raise TimeoutError("jobs still pending")

@@ -140,12 +140,13 @@ class Jobs:
             row = connection.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
         return _record(row) if row is not None else None
 
-    def count(self, *, status: str) -> int:
+    def count(self, *statuses: str) -> int:
+        """Jobs in any of these statuses, counted in one query."""
         from sqlalchemy import func
 
         with self._engine.connect() as connection:
             return int(
                 connection.execute(
-                    select(func.count()).select_from(jobs).where(jobs.c.status == status)
+                    select(func.count()).select_from(jobs).where(jobs.c.status.in_(statuses))
                 ).scalar_one()
             )
