@@ -149,13 +149,20 @@ def check_config(config: ConfigOption = None) -> None:
             typer.echo(f"    -> {environment.name}: {environment.display_url}{gate}")
 
 
+def _mount_migrate() -> None:
+    # The runner's commands: imported here so `schemabot lint` never pays for them.
+    from app.migrations.command import migrate_app
+
+    cli.add_typer(migrate_app, name="migrate", help="Apply, inspect and repair migrations by hand.")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in LINTER_COMMANDS:
-        import importlib
+        from linters.cli import main as linter_main
 
-        linter_cli = importlib.import_module("linters.cli")
-        sys.exit(linter_cli.main(args))
+        sys.exit(linter_main(args))
+    _mount_migrate()
     cli(args=args, prog_name="schemabot")
 
 

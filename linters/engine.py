@@ -1,16 +1,32 @@
-"""Run the enabled rules over the files of one change and return findings in file order."""
+"""Run the enabled rules over the files of one change and return findings in file order.
+
+``Linter.lint_file`` checks one file with the statement and file rules and returns a
+``FileOutcome``: findings before suppression, the tables the file creates and its suppression
+comments. That is the unit the CLI caches and the fork pool ships between processes.
+``lint`` plans a whole change (``linters.schedule``), runs the change rules over every file,
+then applies suppressions over all findings at once, since change rules report into files too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from linters.config import LintConfig
+from linters.config import LintConfig, rule_severity
 from linters.dialects import Dialect
-from linters.finding import Finding, Severity
-from linters.parse import parse_file
+from linters.finding import Finding, Severity, Span
+from linters.naming import (
+    MigrationName,
+    MigrationNameError,
+    has_dbmate_sections,
+    parse_name,
+    split_dbmate,
+)
+from linters.parse import Comment, parse_file
 from linters.registry import RULES
 from linters.rule import (
     Change,
@@ -23,49 +39,303 @@ from linters.rule import (
     Violation,
     table_key,
 )
-from linters.statement import Statement
+from linters.rules.common import unused_suppression
+from linters.suppression import Suppression, apply, find_suppressions
 
-__all__ = ["Source", "enabled_rules", "lint"]
+if TYPE_CHECKING:
+    from linters.schedule import OutcomeStore
+    from linters.statement import Statement
+
+__all__ = ["FileOutcome", "Linter", "ReadFile", "Source", "enabled_rules", "lint"]
+
+#: Where findings that belong to no particular place point.
+FILE_START = Span(1, 1, 1, 1)
+#: The statement kinds most migrations are made of (see ``Linter.warm_up``).
+WARM_UP_SQL = """
+CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL DEFAULT 'x' REFERENCES u (id));
+CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a) WHERE a IS NOT NULL;
+ALTER TABLE t ADD COLUMN b integer, ADD CONSTRAINT c CHECK (b > 0) NOT VALID;
+ALTER TABLE t ALTER COLUMN a SET NOT NULL;
+INSERT INTO t (id, a) VALUES (1, 'x');
+UPDATE t SET a = 'y' WHERE id = 1;
+DELETE FROM t WHERE id = 1;
+CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql;
+DROP INDEX i;
+DROP TABLE t;
+"""
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
     path: str
-    text: str
+    #: The file's content; bytes are decoded as UTF-8 (a BOM is dropped) by the engine.
+    text: str | bytes
 
 
-def _selected(rule: Rule, names: frozenset[str]) -> bool:
-    return "ALL" in names or rule.id in names or rule.group in names
+@dataclass(slots=True)
+class FileOutcome:
+    """What the statement and file rules found in one file, before suppressions."""
+
+    findings: list[Finding]
+    #: Tables (``table_key``) the file's up statements create, in order.
+    creates: tuple[str, ...]
+    suppressions: list[Suppression] = field(default_factory=list)
 
 
-def enabled_rules(config: LintConfig, dialect: Dialect) -> dict[str, tuple[Rule, Severity]]:
+@dataclass(slots=True)
+class ReadFile:
+    """A file split and parsed, not yet checked."""
+
+    file: LintedFile
+    comments: list[Comment]
+    #: Offset where the down migration starts (0 for a down file); statement rules stop there.
+    down_from: int | None
+    #: Tables its up statements create (``table_key``), in order.
+    creates: tuple[str, ...]
+    #: Why it could not be read (not UTF-8, the splitter failed): then it has no statements.
+    problems: list[Finding]
+
+
+def enabled_rules(
+    config: LintConfig, dialect: Dialect, rules: Mapping[str, Rule] = RULES
+) -> dict[str, tuple[Rule, Severity]]:
     """Rules that run for this config and dialect, each with its effective severity."""
     enabled: dict[str, tuple[Rule, Severity]] = {}
-    for rule in RULES.values():
-        if dialect not in rule.dialects:
-            continue
-        override = config.severity.get(rule.id)
-        if override == "off" or (_selected(rule, config.ignore) and rule.id not in config.select):
-            continue
-        severity = override if isinstance(override, Severity) else rule.severity
-        if severity is None:
-            if not _selected(rule, config.select):
-                continue
-            severity = Severity.WARNING
-        enabled[rule.id] = (rule, severity)
+    for rule in rules.values():
+        if dialect in rule.dialects:
+            severity = rule_severity(config, rule.id, rule.group, rule.severity)
+            if severity is not None:
+                enabled[rule.id] = (rule, severity)
     return enabled
+
+
+def decode(source: Source) -> tuple[str, int | None]:
+    """The text of a source, and the offset of the first byte that is not UTF-8, if any."""
+    if isinstance(source.text, str):
+        return source.text.removeprefix("\ufeff"), None
+    try:
+        return source.text.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        return source.text.decode("utf-8", errors="replace"), error.start
+
+
+def _byte_span(data: bytes, offset: int) -> Span:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return Span(line, column, line, column)
+
+
+def _created_table(expression: exp.Expression | None) -> str | None:
+    if not isinstance(expression, exp.Create):
+        return None
+    if str(expression.args.get("kind", "")).upper() not in ("TABLE", "VIEW"):
+        return None
+    target = expression.this
+    table = target if isinstance(target, exp.Table) else target.find(exp.Table) if target else None
+    return table_key(table) if table is not None else None
+
+
+class Linter:
+    """The enabled rules of one config and dialect, ready to check files."""
+
+    def __init__(
+        self, config: LintConfig, dialect: Dialect, rules: Mapping[str, Rule] = RULES
+    ) -> None:
+        self.config = config
+        self.dialect = dialect
+        self.known = rules
+        self.enabled = enabled_rules(config, dialect, rules)
+        running = [rule for rule, _ in self.enabled.values()]
+        self.statement_rules = [rule for rule in running if isinstance(rule, StatementRule)]
+        self.file_rules = [rule for rule in running if isinstance(rule, FileRule)]
+        self.change_rules = [rule for rule in running if isinstance(rule, ChangeRule)]
+        self._dispatch: dict[type[exp.Expression], list[StatementRule]] = {}
+
+    def rules_for(self, kind: type[exp.Expression]) -> list[StatementRule]:
+        """Statement rules asking about ``kind`` or one of its base classes, in registry order."""
+        rules = self._dispatch.get(kind)
+        if rules is None:
+            rules = [
+                rule
+                for rule in self.statement_rules
+                if any(issubclass(kind, wanted) for wanted in rule.on)
+            ]
+            self._dispatch[kind] = rules
+        return rules
+
+    def _finding(self, path: str, rule: Rule, violation: Violation) -> Finding:
+        span = violation.span or (violation.statement.span if violation.statement else FILE_START)
+        return Finding(
+            path=path,
+            span=span,
+            rule=rule.id,
+            severity=self.enabled[rule.id][1],
+            message=violation.message,
+            help=violation.help,
+            suggestion=violation.suggestion,
+        )
+
+    def _internal_error(self, path: str, rule: Rule, error: Exception, span: Span) -> Finding:
+        return Finding(
+            path=path,
+            span=span,
+            rule=rule.id,
+            severity=self.enabled[rule.id][1],
+            message=f"Internal error in rule `{rule.id}`: {type(error).__name__}: {error}",
+            help=f"Report this schemabot bug; meanwhile `-- schemabot:ignore {rule.id} -- why`",
+        )
+
+    def _parse_error(self, path: str, message: str, span: Span = FILE_START) -> list[Finding]:
+        if "parse-error" not in self.enabled:
+            return []
+        return [
+            Finding(
+                path=path,
+                span=span,
+                rule="parse-error",
+                severity=self.enabled["parse-error"][1],
+                message=message,
+                help="Fix the file so that it can be read; no rule could check it",
+            )
+        ]
+
+    def warm_up(self) -> None:
+        """Run the parser and the rules once over common statements before forking, so that
+        workers share what they initialise lazily instead of each paying for it."""
+        self.check(self.read(Source("warm-up.sql", WARM_UP_SQL)), set())
+
+    def name_of(self, path: str) -> MigrationName | None:
+        return parse_name(os.path.basename(path), self.config.naming)
+
+    def _down_from(self, text: str, name: MigrationName | None) -> int | None:
+        """Offset where the down part starts: statement rules check only the up part."""
+        if name is not None and name.direction == "down":
+            return 0
+        if self.config.naming == "dbmate" or has_dbmate_sections(text):
+            try:
+                down = split_dbmate(text).down
+            except MigrationNameError:
+                return None
+            return down.offset if down is not None else None
+        return None
+
+    def read(self, source: Source) -> ReadFile:
+        """Decode, split and parse a file without checking it: the expensive half of linting,
+        which needs nothing from other files."""
+        text, bad_byte = decode(source)
+        name = self.name_of(source.path)
+        statements: list[Statement] = []
+        comments: list[Comment] = []
+        problems: list[Finding] = []
+        wrapped = self.dialect in ("postgres", "sqlite")
+        if bad_byte is not None and isinstance(source.text, bytes):
+            message = f"Save the file as UTF-8: file is not valid UTF-8 at byte {bad_byte}"
+            problems = self._parse_error(source.path, message, _byte_span(source.text, bad_byte))
+        else:
+            try:
+                parsed = parse_file(text, self.dialect)
+                statements, comments = parsed.statements, parsed.comments
+                wrapped = wrapped and not parsed.no_transaction
+            except Exception as error:  # a splitter bug must not hide the file
+                problems = self._parse_error(source.path, f"Could not split the file: {error!r}")
+        context = Context(source.path, self.dialect, self.config, statements, wrapped, set())
+        file = LintedFile(source.path, text, statements, name, context)
+        down_from = self._down_from(text, name)
+        creates = tuple(
+            key
+            for statement in statements
+            if (down_from is None or statement.start < down_from)
+            and (key := _created_table(statement.expression)) is not None
+        )
+        return ReadFile(file, comments, down_from, creates, problems)
+
+    def check(self, read: ReadFile, new_tables: set[str]) -> FileOutcome:
+        """Run the statement and file rules. ``new_tables`` (tables created earlier in the
+        change) grows by the tables this file creates."""
+        file = read.file
+        file.context.new_tables = new_tables
+        if read.problems:
+            return FileOutcome(read.problems, ())
+        findings = list(self._check_statements(file, read.down_from))
+        for rule in self.file_rules:
+            try:
+                found = [self._finding(file.path, rule, v) for v in rule.check(file)]
+            except Exception as error:
+                found = [self._internal_error(file.path, rule, error, FILE_START)]
+            findings.extend(found)
+        suppressions = find_suppressions(read.comments, file.statements, self.known)
+        return FileOutcome(findings, read.creates, suppressions)
+
+    def lint_file(self, source: Source, new_tables: set[str]) -> tuple[FileOutcome, LintedFile]:
+        read = self.read(source)
+        return self.check(read, new_tables), read.file
+
+    def _check_statements(self, file: LintedFile, down_from: int | None) -> Iterator[Finding]:
+        context = file.context
+        for statement in file.statements:
+            if down_from is not None and statement.start >= down_from:
+                break
+            expression = statement.expression
+            if expression is not None:
+                for rule in self.rules_for(type(expression)):
+                    try:
+                        found = [
+                            self._finding(file.path, rule, _at(violation, statement))
+                            for violation in rule.check(statement, context)
+                        ]
+                    except Exception as error:
+                        found = [self._internal_error(file.path, rule, error, statement.span)]
+                    yield from found
+            _observe(statement, context)
+
+    def check_change(self, change: Change) -> list[Finding]:
+        findings = []
+        for rule in self.change_rules:
+            try:
+                found = [
+                    self._finding(file.path if file else "", rule, violation)
+                    for file, violation in rule.check(change)
+                ]
+            except Exception as error:
+                found = [self._internal_error("", rule, error, FILE_START)]
+            findings.extend(found)
+        return findings
+
+    def finish(
+        self, findings: Iterable[Finding], suppressions: dict[str, list[Suppression]]
+    ) -> list[Finding]:
+        """Apply suppressions, report the unused ones, sort by path, line, column."""
+        kept, unused = apply(
+            findings,
+            suppressions,
+            require_reason=self.config.require_suppression_reason,
+            enabled=self.enabled,
+        )
+        if unused_suppression.RULE.id in self.enabled:
+            rule = self.enabled[unused_suppression.RULE.id][0]
+            for problem in unused:
+                kept.extend(
+                    self._finding(problem.path, rule, violation)
+                    for violation in unused_suppression.report(problem)
+                )
+        kept.sort(key=lambda f: (f.path, f.span.line, f.span.column, f.rule, f.message))
+        return kept
+
+
+def _at(violation: Violation, statement: Statement) -> Violation:
+    if violation.statement is not None:
+        return violation
+    return Violation(
+        violation.message, violation.help, statement, violation.span, violation.suggestion
+    )
 
 
 def _observe(statement: Statement, context: Context) -> None:
     """Update what later statements know: new tables, explicit transaction state."""
     expression = statement.expression
-    if isinstance(expression, exp.Create) and str(expression.args.get("kind", "")).upper() in (
-        "TABLE",
-        "VIEW",
-    ):
-        table = expression.find(exp.Table)
-        if table is not None:
-            context.new_tables.add(table_key(table))
+    created = _created_table(expression)
+    if created is not None:
+        context.new_tables.add(created)
     elif isinstance(expression, exp.Transaction):
         context.in_explicit_transaction = True
     elif isinstance(expression, exp.Commit | exp.Rollback):
@@ -78,83 +348,29 @@ def lint(
     dialect: Dialect,
     config: LintConfig | None = None,
     base_files: dict[str, str] | None = None,
+    other_paths: tuple[str, ...] = (),
+    jobs: int = 1,
+    store: OutcomeStore | None = None,
+    rules: Mapping[str, Rule] = RULES,
+    separate_files: bool = False,
 ) -> list[Finding]:
-    from linters.naming import parse_name
+    """Lint the files of one change, in the order given (their migration order).
 
-    config = config or LintConfig()
-    enabled = enabled_rules(config, dialect)
-    by_type: dict[type[exp.Expression], list[StatementRule]] = {}
-    for rule, _ in enabled.values():
-        if isinstance(rule, StatementRule):
-            for kind in rule.on:
-                by_type.setdefault(kind, []).append(rule)
+    ``jobs`` > 1 forks worker processes for large inputs (only from a single-threaded program
+    such as the CLI). ``store`` reuses and keeps per-file outcomes (the CLI's cache).
+    ``rules``: the registry, or another table of rules (tests). ``separate_files``: each file
+    is deployed on its own, so a table is new only in the file that creates it (not in the
+    files after it), as when linting a whole migration history.
+    """
+    from linters.schedule import run
 
-    found: list[tuple[LintedFile | None, Rule, Violation]] = []
-    files: list[LintedFile] = []
-    new_tables: set[str] = set()
-    for source in sources:
-        parsed = parse_file(source.text, dialect)
-        context = Context(
-            path=source.path,
-            dialect=dialect,
-            config=config,
-            statements=parsed.statements,
-            wrapped_in_transaction=dialect in ("postgres", "sqlite") and not parsed.no_transaction,
-            new_tables=new_tables,
-        )
-        try:
-            name = parse_name(source.path.rsplit("/", 1)[-1], config.naming)
-        except NotImplementedError:
-            name = None
-        file = LintedFile(source.path, source.text, parsed.statements, name, context)
-        files.append(file)
-        for statement in parsed.statements:
-            expression = statement.expression
-            if expression is not None:
-                for kind in type(expression).__mro__:
-                    for statement_rule in by_type.get(kind, ()):
-                        for violation in statement_rule.check(statement, context):
-                            found.append((file, statement_rule, _at(violation, statement)))
-            _observe(statement, context)
-        for rule, _ in enabled.values():
-            if isinstance(rule, FileRule):
-                found.extend((file, rule, violation) for violation in rule.check(file))
-    change = Change(files, config, base_files)
-    for rule, _ in enabled.values():
-        if isinstance(rule, ChangeRule):
-            found.extend((file, rule, violation) for file, violation in rule.check(change))
-    return _findings(found, enabled)
-
-
-def _at(violation: Violation, statement: Statement) -> Violation:
-    if violation.statement is not None:
-        return violation
-    return Violation(
-        violation.message, violation.help, statement, violation.span, violation.suggestion
+    linter = Linter(config or LintConfig(), dialect, rules)
+    return run(
+        linter,
+        sources,
+        base_files=base_files,
+        other_paths=other_paths,
+        jobs=jobs,
+        store=store,
+        separate_files=separate_files,
     )
-
-
-def _findings(
-    found: Iterable[tuple[LintedFile | None, Rule, Violation]],
-    enabled: dict[str, tuple[Rule, Severity]],
-) -> list[Finding]:
-    findings = []
-    for file, rule, violation in found:
-        span = violation.span or (violation.statement.span if violation.statement else None)
-        if span is None:
-            from linters.finding import Span
-
-            span = Span(1, 1, 1, 1)
-        findings.append(
-            Finding(
-                path=file.path if file else "",
-                span=span,
-                rule=rule.id,
-                severity=enabled[rule.id][1],
-                message=violation.message,
-                help=violation.help,
-                suggestion=violation.suggestion,
-            )
-        )
-    findings.sort(key=lambda f: (f.path, f.span.line, f.span.column, f.rule))
-    return findings

@@ -121,6 +121,8 @@ class Change:
     base_files: dict[str, str] | None = None
     #: Paths of other migration files known to exist (in the directory) but not linted.
     other_paths: tuple[str, ...] = ()
+    #: Migration paths of the base branch that the change deletes (or renames away).
+    deleted_paths: tuple[str, ...] = ()
 
 
 StatementCheck = Callable[["Statement", Context], Iterable[Violation]]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
+
+from sqlglot.tokenizer_core import TokenType
 
 from linters.finding import Span
 
@@ -15,6 +17,25 @@ if TYPE_CHECKING:
     from linters.dialects import Dialect
 
 __all__ = ["Statement"]
+
+#: Tokens whose text is a value, not a keyword or name: ``words`` keeps their case.
+_STRING_TOKENS = frozenset(
+    {
+        TokenType.STRING,
+        TokenType.HEREDOC_STRING,
+        TokenType.BYTE_STRING,
+        TokenType.NATIONAL_STRING,
+        TokenType.RAW_STRING,
+        TokenType.UNICODE_STRING,
+        TokenType.BIT_STRING,
+        TokenType.HEX_STRING,
+    }
+)
+
+
+@cache
+def _shape_parts(shape: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(part.split()) for part in shape.split("..."))
 
 
 @dataclass(slots=False)
@@ -39,19 +60,22 @@ class Statement:
     error: str | None = None
     #: Comments directly before the statement (without ``--`` / ``/* */``), e.g. directives.
     leading_comments: list[str] = field(default_factory=list)
+    #: The tokens the parser read, so that ``tokens`` need not tokenize again; None: tokenize
+    #: on first use.
+    prepared_tokens: list[Token] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def tokens(self) -> list[Token]:
-        """sqlglot's tokens of the statement; empty when the text cannot be tokenized."""
-        from sqlglot import tokenize
-        from sqlglot.errors import TokenError
+        """sqlglot's tokens of the statement; empty when the text cannot be tokenized.
 
-        from linters.dialects import SQLGLOT_DIALECT
+        Offsets, lines and columns count from the start of ``text``. What sqlglot folds into one
+        string after a command keyword (``VACUUM FULL t``) is tokenized word by word.
+        """
+        if self.prepared_tokens is not None:
+            return self.prepared_tokens
+        from linters.parse import tokenize_statement
 
-        try:
-            return tokenize(self.text, read=SQLGLOT_DIALECT[self.dialect])
-        except TokenError:
-            return []
+        return tokenize_statement(self.text, self.dialect)
 
     @cached_property
     def words(self) -> tuple[str, ...]:
@@ -60,10 +84,8 @@ class Statement:
         The way to recognise statements sqlglot only knows as a generic command:
         ``("ALTER", "TABLE", "T", "VALIDATE", "CONSTRAINT", "C")``.
         """
-        from sqlglot.tokenizer_core import TokenType
-
         return tuple(
-            token.text if token.token_type == TokenType.STRING else token.text.upper()
+            token.text if token.token_type in _STRING_TOKENS else token.text.upper()
             for token in self.tokens
         )
 
@@ -71,6 +93,25 @@ class Statement:
         """Whether ``sequence`` (upper-case) occurs contiguously in ``words``."""
         words, n = self.words, len(sequence)
         return any(words[i : i + n] == sequence for i in range(len(words) - n + 1))
+
+    def matches(self, shape: str) -> bool:
+        """Whether ``words`` follow ``shape``: upper-case words that must lead the statement,
+        then ``...`` for any words before the next ones: ``"ALTER TABLE ... VALIDATE CONSTRAINT"``.
+        """
+        lead, *rest = _shape_parts(shape)
+        words = self.words
+        if words[: len(lead)] != lead:
+            return False
+        position = len(lead)
+        for part in rest:
+            n = len(part)
+            found = next(
+                (i for i in range(position, len(words) - n + 1) if words[i : i + n] == part), None
+            )
+            if found is None:
+                return False
+            position = found + n
+        return True
 
     @property
     def is_command(self) -> bool:

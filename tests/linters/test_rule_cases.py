@@ -34,8 +34,9 @@ def _cases() -> list[Any]:
         fixture = yaml.safe_load(path.read_text())
         for outcome in ("pass", "fail"):
             for name, case in (fixture.get(outcome) or {}).items():
-                case_id = f"{path.stem}:{outcome}:{name}"
-                params.append(pytest.param(fixture, outcome, case, id=case_id))
+                params.append(
+                    pytest.param(fixture, outcome, case, id=f"{path.stem}:{outcome}:{name}")
+                )
     return params
 
 

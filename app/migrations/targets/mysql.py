@@ -1,0 +1,298 @@
+"""MySQL and MariaDB: GET_LOCK on its own session, and the dirty-row protocol.
+
+Every DDL statement commits on its own, so no file is atomic. The runner writes a "started"
+row, notes before each statement which one is running, and completes the row at the end; a
+row left incomplete is the dirty mark a person resolves. The notes and the statements travel
+together in one multi-statement message per file, so this costs no extra round trips.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pymysql  # type: ignore[import-untyped]
+from pymysql.constants import CLIENT  # type: ignore[import-untyped]
+
+from app.migrations.constants import (
+    APPLICATION_NAME,
+    CONNECT_TIMEOUT_SECONDS,
+    HISTORY_TABLE,
+    LOCK_NAME_PREFIX,
+)
+from app.migrations.errors import RunnerLocked, TargetUrlError
+from app.migrations.history import HistoryEntry
+from app.migrations.targets.base import (
+    INSERT_COLUMNS,
+    HistoryChange,
+    StatementFailure,
+    Target,
+)
+
+if TYPE_CHECKING:
+    from app.migrations.durations import Timeouts
+    from app.migrations.files import Script
+    from app.migrations.target_url import Engine
+
+__all__ = ["MysqlTarget"]
+
+#: The session variable holding the id of the history row being written.
+_ROW = "@schemabot_row"
+#: GET_LOCK names are limited to 64 characters.
+_LOCK_NAME_LIMIT = 64
+
+_HISTORY_DDL = f"""
+CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (
+    id BIGINT AUTO_INCREMENT PRIMARY KEY,
+    version VARCHAR(100) NULL,
+    description VARCHAR(500) NOT NULL,
+    kind VARCHAR(20) NOT NULL,
+    script VARCHAR(500) NOT NULL,
+    checksum CHAR(64) NULL,
+    applied_by VARCHAR(200) NOT NULL,
+    commit_sha VARCHAR(100) NULL,
+    rollout_id VARCHAR(100) NULL,
+    started_at DATETIME(6) NOT NULL,
+    finished_at DATETIME(6) NULL,
+    duration_ms BIGINT NULL,
+    success TINYINT(1) NULL,
+    statement_index INT NULL,
+    statement_line INT NULL,
+    error TEXT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"""
+
+
+def _failure(error: pymysql.MySQLError) -> StatementFailure:
+    code, message = (*error.args, None, None)[:2]
+    if code is None:
+        return StatementFailure(str(error))
+    return StatementFailure(f"{message} (error {code})", sqlstate=str(code))
+
+
+class MysqlTarget(Target):
+    engine: ClassVar[Engine] = "mysql"
+    transactional_ddl: ClassVar[bool] = False
+
+    _conn: pymysql.connections.Connection[Any] | None = None
+    _lock_conn: pymysql.connections.Connection[Any] | None = None
+    #: run_stepwise left a transaction open (see settle()).
+    _uncommitted = False
+
+    def _connect(self) -> pymysql.connections.Connection[Any]:
+        options = dict(self.url.options)
+        try:
+            return pymysql.connect(
+                host=self.url.host,
+                port=self.url.port or 3306,
+                user=self.url.user or None,
+                password=self.url.password,
+                database=self.url.database,
+                charset=options.get("charset", "utf8mb4"),
+                autocommit=True,
+                client_flag=CLIENT.MULTI_STATEMENTS,
+                connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                program_name=APPLICATION_NAME,
+                init_command="SET time_zone = '+00:00'",
+            )
+        except pymysql.MySQLError as error:
+            raise TargetUrlError(f"cannot connect to {self.url.display}: {error}") from error
+
+    @property
+    def conn(self) -> pymysql.connections.Connection[Any]:
+        assert self._conn is not None, "connect() first"
+        return self._conn
+
+    @property
+    def lock_name(self) -> str:
+        name = LOCK_NAME_PREFIX + self.url.database
+        if len(name) > _LOCK_NAME_LIMIT:
+            digest = hashlib.sha256(self.url.database.encode()).hexdigest()
+            name = LOCK_NAME_PREFIX + digest[: _LOCK_NAME_LIMIT - len(LOCK_NAME_PREFIX)]
+        return name
+
+    def connect(self) -> None:
+        self._conn = self._connect()
+        self.dialect = "mariadb" if "mariadb" in self.conn.get_server_info().lower() else "mysql"
+
+    def lock(self, wait_seconds: float) -> None:
+        """GET_LOCK on a session of its own that stays idle: when a runner is killed during a
+        long statement, the idle session's end is noticed at once and frees the lock."""
+        self._lock_conn = self._connect()
+        started = time.monotonic()
+        with self._lock_conn.cursor() as cursor:
+            cursor.execute("SELECT GET_LOCK(%s, %s)", (self.lock_name, max(wait_seconds, 0)))
+            row = cursor.fetchone()
+        if row is not None and row[0] == 1:
+            return
+        raise RunnerLocked(self._lock_holder(), round(time.monotonic() - started, 1))
+
+    def _lock_holder(self) -> str:
+        rows = self.query(
+            "SELECT ID, USER, HOST, TIME, COMMAND FROM information_schema.PROCESSLIST "
+            "WHERE ID = IS_USED_LOCK(%s)",
+            (self.lock_name,),
+        )
+        if not rows:
+            return "a session that has just released it"
+        session, user, host, seconds, command = rows[0]
+        holder = f"connection {session}, {user}@{host}, {command} for {seconds}s"
+        try:
+            attrs: dict[object, object] = dict(
+                self.query(  # type: ignore[arg-type]
+                    "SELECT ATTR_NAME, ATTR_VALUE FROM performance_schema.session_connect_attrs "
+                    "WHERE PROCESSLIST_ID = %s",
+                    (session,),
+                )
+            )
+        except pymysql.MySQLError:
+            attrs = {}
+        if attrs.get("_pid"):
+            holder += f", pid {attrs['_pid']} ({attrs.get('program_name', 'unknown program')})"
+        return holder
+
+    def close(self) -> None:
+        if self._conn is not None and self._conn.open:
+            with contextlib.suppress(pymysql.MySQLError):
+                self.settle()
+        for conn in (self._conn, self._lock_conn):
+            if conn is not None and conn.open:
+                conn.close()
+        self._conn = self._lock_conn = None
+
+    def apply_timeouts(self, timeouts: Timeouts) -> list[str]:
+        settings: list[str] = []
+        notes: list[str] = []
+        if timeouts.lock_timeout is not None:
+            seconds = max(1, math.ceil(timeouts.lock_timeout))
+            # Metadata locks (DDL) and InnoDB row locks (DML) have separate limits.
+            settings += [f"lock_wait_timeout = {seconds}", f"innodb_lock_wait_timeout = {seconds}"]
+        if timeouts.statement_timeout is not None:
+            if self.dialect == "mariadb":
+                settings.append(f"max_statement_time = {timeouts.statement_timeout:.3f}")
+            else:
+                settings.append(f"max_execution_time = {round(timeouts.statement_timeout * 1000)}")
+                notes.append(
+                    "MySQL's max_execution_time bounds SELECT statements only; DDL and other "
+                    "writes in this run have no statement time limit"
+                )
+        if settings:
+            self.execute("SET SESSION " + ", ".join(settings))
+        return notes
+
+    # -- primitives -------------------------------------------------------------------------
+
+    def execute(self, sql_text: str, params: Sequence[object] = ()) -> None:
+        self.settle()
+        with self.conn.cursor() as cursor:
+            cursor.execute(sql_text, tuple(params) or None)
+
+    def query(self, sql_text: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        with self.conn.cursor() as cursor:
+            cursor.execute(sql_text, tuple(params) or None)
+            return list(cursor.fetchall())
+
+    def insert_returning_id(self, sql_text: str, params: Sequence[object]) -> int:
+        self.settle()
+        with self.conn.cursor() as cursor:
+            cursor.execute(sql_text, tuple(params))
+            return int(cursor.lastrowid)
+
+    def table_exists(self, name: str) -> bool:
+        return bool(
+            self.query(
+                "SELECT 1 FROM information_schema.TABLES "
+                "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
+                (name,),
+            )
+        )
+
+    def history_ddl(self) -> str:
+        return _HISTORY_DDL
+
+    @property
+    def now_sql(self) -> str:
+        return "NOW(6)"
+
+    def duration_sql(self, started: str) -> str:
+        return f"TIMESTAMPDIFF(MICROSECOND, {started}, NOW(6)) DIV 1000"
+
+    def run_statement(self, text: str) -> None:
+        self.settle()
+        try:
+            with self.conn.cursor() as cursor:
+                cursor.execute(text)
+                while cursor.nextset():
+                    pass
+        except pymysql.MySQLError as error:
+            raise _failure(error) from error
+
+    def run_atomic(self, script: Script, change: HistoryChange) -> None:
+        raise NotImplementedError("MySQL and MariaDB commit DDL implicitly; use run_stepwise")
+
+    def run_stepwise(self, script: Script, entry: HistoryEntry) -> int:
+        """The started row, each statement behind its progress note, and the completion, as
+        one message, in a transaction that each DDL statement commits as it goes.
+
+        The implicit commit before a DDL statement makes its note durable with it, so whatever
+        of the file is in the database, the notes before it are too; DML and its notes commit
+        together at the next DDL statement or at :meth:`settle`. The row thus always names the
+        last statement whose effects may be present. The completion is left to the next commit
+        too (the next file's first DDL, or the end of the run): one flush to disk fewer per
+        file, at the price of a finished file that a crash in that window shows as interrupted.
+        """
+        values = ", ".join(self.conn.escape(value) for value in entry.values())
+        parts = [] if self._uncommitted else ["SET autocommit = 0"]
+        parts += [
+            f"INSERT INTO {HISTORY_TABLE} ({INSERT_COLUMNS}, started_at) "
+            f"VALUES ({values}, {self.now_sql})",
+            f"SET {_ROW} = LAST_INSERT_ID()",
+        ]
+        for statement in script.statements(self.dialect):
+            parts.append(
+                f"UPDATE {HISTORY_TABLE} SET statement_index = {statement.index}, "
+                f"statement_line = {script.line_of(statement)} WHERE id = {_ROW}"
+            )
+            parts.append(statement.text)
+        finished = f"finished_at = {self.now_sql}, duration_ms = {self.duration_sql('started_at')}"
+        parts += [
+            f"UPDATE {HISTORY_TABLE} SET {finished}, success = TRUE, statement_index = NULL, "
+            f"statement_line = NULL WHERE id = {_ROW}",
+            f"SELECT {_ROW}",
+        ]
+        self._uncommitted = True
+        try:
+            with self.conn.cursor() as cursor:
+                # The newline before ';' ends a line comment at the end of a statement.
+                cursor.execute("\n;\n".join(parts))
+                row_id = cursor.fetchone() if cursor.description else None
+                while cursor.nextset():
+                    if cursor.description:
+                        row_id = cursor.fetchone()
+                assert row_id is not None
+                return int(row_id[0])
+        except pymysql.MySQLError as error:
+            failure = _failure(error)
+        # The server stopped at the failed statement: keep what ran before it, say which.
+        found = self.query(
+            f"SELECT {_ROW}, (SELECT statement_index FROM {HISTORY_TABLE} WHERE id = {_ROW})"
+        )
+        self.settle()
+        if not found or found[0][0] is None:
+            raise failure
+        row, index = found[0]
+        failure.index = None if index is None else int(str(index))
+        self.finish_entry(int(str(row)), failure)
+        raise failure
+
+    def settle(self) -> None:
+        """Commit what run_stepwise left open and return to autocommit."""
+        if self._uncommitted:
+            with self.conn.cursor() as cursor:
+                cursor.execute("COMMIT;\nSET autocommit = 1")
+                while cursor.nextset():
+                    pass
+            self._uncommitted = False

@@ -1,0 +1,10 @@
+"""``python -m linters lint ...``: the linter without the service's command line."""
+
+from __future__ import annotations
+
+import sys
+
+from linters.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,113 @@
+"""Lock taken without a lock timeout.
+
+## What it does
+Reports the first statement of a file that takes a lock conflicting with the application's
+queries on an existing table, when no lock timeout is in effect for it: no earlier
+`SET lock_timeout` (PostgreSQL; `SET LOCAL` counts inside a transaction only) or
+`SET [SESSION] lock_wait_timeout` (MySQL/MariaDB; `SET GLOBAL` does not change the running
+session), set to something other than 0.
+
+PostgreSQL: any lock from SHARE up (`CREATE INDEX`, most `ALTER TABLE`, `CREATE TRIGGER`,
+`DROP`, `TRUNCATE`, `LOCK`, a foreign key's referenced table ...). MySQL/MariaDB: every DDL on
+an existing table, since each takes an exclusive metadata lock, even `ALGORITHM=INSTANT`.
+
+## Why is this bad?
+A DDL statement first waits for its lock. If one long transaction or a slow query holds the
+table, the DDL waits, and every query that arrives after it queues behind the waiting DDL,
+however short the DDL itself would be: reads and writes on the table stop until the long
+transaction ends. A short lock timeout makes the migration fail fast instead, to be retried.
+MySQL's default `lock_wait_timeout` is one year (MariaDB: one day).
+
+## Example
+```sql
+ALTER TABLE users ADD COLUMN nickname text;
+-- waits behind a 10-minute report query; meanwhile every query on users queues behind it
+```
+
+## Use instead
+```sql
+SET lock_timeout = '2s';
+ALTER TABLE users ADD COLUMN nickname text;  -- gives up after 2 s; retry later
+```
+MySQL/MariaDB: `SET SESSION lock_wait_timeout = 5;` (MariaDB also `ALTER TABLE ... WAIT 5` or
+`NOWAIT`). Exempt: tables created earlier in the same change, `LOCK ... NOWAIT`, and every file
+when the configuration says `runner_sets_timeouts = true` (the runner sets the environment's
+timeout on its session).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from linters.dialects import MYSQL, POSTGRES
+from linters.finding import Severity
+from linters.rule import FileRule, LintedFile, Violation
+from linters.sql.locks import traffic_blocking_locks
+from linters.sql.migration_sections import up_statements
+from linters.sql.new_tables import NewTables
+from linters.sql.object_names import qualified_name
+from linters.sql.session_settings import SessionSettings
+from linters.sql.transactions import transactions
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+    from linters.statement import Statement
+
+_SETTING = {
+    "postgres": "lock_timeout",
+    "mysql": "lock_wait_timeout",
+    "mariadb": "lock_wait_timeout",
+}
+_SET_STATEMENT = {
+    "postgres": "SET lock_timeout = '2s';",
+    "mysql": "SET SESSION lock_wait_timeout = 5;",
+    "mariadb": "SET SESSION lock_wait_timeout = 5;",
+}
+
+
+def check(file: LintedFile) -> Iterator[Violation]:
+    context = file.context
+    if context.config.runner_sets_timeouts:
+        return
+    setting, settings, new_tables = _SETTING[context.dialect], SessionSettings(), NewTables(context)
+    wrapped = context.wrapped_in_transaction
+    for transaction in transactions(up_statements(file), wrapped=wrapped, dialect=context.dialect):
+        for statement in transaction.statements:
+            settings.apply(statement, in_transaction_block=transaction.is_block)
+            words = statement.words
+            waits_briefly = "NOWAIT" in words or (context.dialect == "mariadb" and "WAIT" in words)
+            if not settings.bounds(setting) and not waits_briefly:
+                locked = [
+                    (table, mode)
+                    for table, mode in traffic_blocking_locks(statement)
+                    if not new_tables.is_new(table)
+                ]
+                if locked:
+                    yield _violation(statement, setting, *locked[0])
+                    return
+            new_tables.observe(statement)
+        settings.end_transaction()
+
+
+def _violation(statement: Statement, setting: str, table: exp.Table, lock: str) -> Violation:
+    set_statement = _SET_STATEMENT[statement.dialect]
+    return Violation(
+        message=(
+            f"Set `{setting}` before locking `{qualified_name(table)}` ({lock}): while it "
+            "waits, every query on the table queues behind it"
+        ),
+        help=f"Start the file with `{set_statement}` and retry the migration when it times out",
+        statement=statement,
+        suggestion=f"{set_statement}\n{statement.text}",
+    )
+
+
+RULE = FileRule(
+    id="lock-timeout-missing",
+    severity=Severity.WARNING,
+    dialects=POSTGRES | MYSQL,
+    doc=__doc__ or "",
+    check=check,
+)

@@ -1,0 +1,330 @@
+"""Plan a lint run over many files: reuse cached outcomes, fork workers, keep new tables exact.
+
+A file's verdict depends on the tables created by the files before it (lock rules exempt new
+tables), so files cannot simply be checked independently. Linting has two halves: reading
+(split and parse: most of the cost, independent of other files) and checking (the rules,
+given the tables created earlier). With several processes, each worker reads its contiguous
+chunk, sends the tables its files create to the parent, receives the exact tables of every
+earlier file, then checks its chunk. Nothing is speculative there.
+
+Cached outcomes are keyed by the digest of the earlier tables. Where an earlier file is new (no
+cached facts), the lookup uses a regex estimate of what it creates; once every file's exact
+creates are known, a reused outcome whose digest turns out wrong is checked again. The estimate
+decides how much work is reused, never the result.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+from collections.abc import Iterable, Sequence
+from hashlib import blake2b
+from typing import TYPE_CHECKING, BinaryIO, Protocol
+
+from linters.rule import Change, Context, LintedFile
+
+if TYPE_CHECKING:
+    from linters.engine import FileOutcome, Linter, ReadFile, Source
+    from linters.finding import Finding
+    from linters.statement import Statement
+    from linters.suppression import Suppression
+
+__all__ = ["OutcomeStore", "TableDigest", "estimate_creates", "run"]
+
+#: Below this much SQL a second process costs more (fork, pickling) than it saves.
+PARALLEL_MIN_BYTES = 96_000
+
+_NAME = r'(?:"[^"]+"|`[^`]+`|[\w$]+)'
+_CREATE = re.compile(
+    r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:TEMP\s+|TEMPORARY\s+|UNLOGGED\s+)?"
+    r"(?:MATERIALIZED\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    rf"(?P<name>{_NAME}(?:\s*\.\s*{_NAME})*)",
+    re.IGNORECASE,
+)
+
+
+class OutcomeStore(Protocol):
+    """Where per-file outcomes are kept between runs (the CLI's cache)."""
+
+    def creates(self, source: Source) -> tuple[str, ...] | None: ...
+
+    def outcome(self, source: Source, tables: str) -> FileOutcome | None: ...
+
+    def save(self, source: Source, tables: str, outcome: FileOutcome) -> None: ...
+
+
+def estimate_creates(text: str | bytes) -> tuple[str, ...]:
+    """Tables a file probably creates, by regex: a guess that the engine verifies."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    keys = []
+    for match in _CREATE.finditer(text):
+        parts = re.split(r"\s*\.\s*", match["name"])
+        keys.append(".".join(part.strip('"`').lower() for part in parts))
+    return tuple(keys)
+
+
+class TableDigest:
+    """An order-independent digest of a set of table keys, updated one key at a time."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self._value = 0
+
+    def add(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            if key not in self._seen:
+                self._seen.add(key)
+                self._value ^= int.from_bytes(blake2b(key.encode(), digest_size=16).digest())
+
+    @property
+    def value(self) -> str:
+        return f"{self._value:032x}"
+
+
+class _LazyFile(LintedFile):
+    """A file checked in another process or taken from the cache: read again only if a
+    change rule looks at its statements."""
+
+    def __init__(self, linter: Linter, source: Source, new_tables: set[str]) -> None:
+        from linters.engine import decode
+
+        self._linter = linter
+        self._source = source
+        self._new_tables = new_tables
+        self._read: LintedFile | None = None
+        self.path = source.path
+        self.source = decode(source)[0]
+        self.name = linter.name_of(source.path)
+
+    def _file(self) -> LintedFile:
+        if self._read is None:
+            self._read = self._linter.read(self._source).file
+            self._read.context.new_tables = self._new_tables
+        return self._read
+
+    @property
+    def statements(self) -> list[Statement]:
+        return self._file().statements
+
+    @statements.setter
+    def statements(self, value: list[Statement]) -> None:
+        self._file().statements = value
+
+    @property
+    def context(self) -> Context:
+        return self._file().context
+
+    @context.setter
+    def context(self, value: Context) -> None:
+        self._file().context = value
+
+
+def _cost(text: str | bytes) -> int:
+    """Rough work to lint a file: parsing costs per statement more than per byte (comments,
+    such as licence headers, are cheap)."""
+    return len(text) + 400 * (text.count(b";") if isinstance(text, bytes) else text.count(";"))
+
+
+def _chunks(indices: list[int], sizes: Sequence[int], jobs: int) -> list[list[int]]:
+    """Contiguous runs of ``indices`` with about the same number of bytes each."""
+    total = sum(sizes[i] for i in indices)
+    if jobs < 2 or total < PARALLEL_MIN_BYTES or len(indices) < 2 * jobs or not hasattr(os, "fork"):
+        return [indices]
+    chunks: list[list[int]] = [[]]
+    share, filled = total / jobs, 0
+    for index in indices:
+        if filled >= share * len(chunks) and len(chunks) < jobs:
+            chunks.append([])
+        chunks[-1].append(index)
+        filled += sizes[index]
+    return chunks
+
+
+# -- the two-phase protocol between the parent and its forked workers -------------------------
+
+
+def _send(pipe: BinaryIO, value: object) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(len(data).to_bytes(8, "little") + data)
+    pipe.flush()
+
+
+def _receive(pipe: BinaryIO) -> object | None:
+    """The next message, or None when the other side died before sending it."""
+    size = pipe.read(8)
+    if len(size) < 8:
+        return None
+    data = pipe.read(int.from_bytes(size, "little"))
+    # Our own forked worker wrote these bytes a moment ago through a private pipe.
+    return pickle.loads(data) if len(data) == int.from_bytes(size, "little") else None  # noqa: S301
+
+
+class _Work:
+    """The files of one change being linted: who reads and checks which."""
+
+    def __init__(
+        self,
+        linter: Linter,
+        sources: Sequence[Source],
+        creates: list[tuple[str, ...] | None],
+        separate_files: bool,
+    ) -> None:
+        self.linter = linter
+        self.sources = sources
+        #: Each file is its own change: only its own CREATE TABLEs make a table new.
+        self.separate_files = separate_files
+        #: Exact tables each file creates, once known (cached facts, or read).
+        self.creates = creates
+
+    def read(self, chunk: list[int]) -> dict[int, ReadFile]:
+        reads = {index: self.linter.read(self.sources[index]) for index in chunk}
+        for index, read in reads.items():
+            self.creates[index] = read.creates
+        return reads
+
+    def check(self, reads: dict[int, ReadFile]) -> dict[int, FileOutcome]:
+        """Check ``reads`` in order; every earlier file's creates must be known."""
+        tables: set[str] = set()
+        outcomes = {}
+        for index in range(max(reads, default=-1) + 1):
+            if index in reads:
+                earlier = set() if self.separate_files else tables
+                outcomes[index] = self.linter.check(reads[index], earlier)
+            elif not self.separate_files:
+                tables.update(self.creates[index] or ())
+        return outcomes
+
+    def worker(self, chunk: list[int], up: BinaryIO, down: BinaryIO) -> None:  # pragma: no cover
+        """In a forked child: read, report creates, learn the others', check, report."""
+        reads = self.read(chunk)
+        _send(up, {index: self.creates[index] for index in chunk})
+        creates = _receive(down)
+        if not isinstance(creates, list):
+            return
+        self.creates = creates
+        _send(up, self.check(reads))
+
+    def in_parallel(
+        self, chunks: list[list[int]]
+    ) -> tuple[dict[int, FileOutcome], dict[int, ReadFile]]:
+        children: list[tuple[int, list[int], BinaryIO, BinaryIO]] = []
+        for chunk in chunks[1:]:
+            up_read, up_write = os.pipe()
+            down_read, down_write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child leaves through os._exit
+                try:
+                    os.close(up_read)
+                    os.close(down_write)
+                    with (
+                        os.fdopen(up_write, "wb") as to_parent,
+                        os.fdopen(down_read, "rb") as from_parent,
+                    ):
+                        self.worker(chunk, to_parent, from_parent)
+                finally:
+                    os._exit(0)
+            os.close(up_write)
+            os.close(down_read)
+            children.append((pid, chunk, os.fdopen(up_read, "rb"), os.fdopen(down_write, "wb")))
+        reads = self.read(chunks[0])
+        mine = set(chunks[0])
+        for _, chunk, from_child, _ in children:
+            told = _receive(from_child)
+            if isinstance(told, dict):
+                for index, creates in told.items():
+                    self.creates[index] = creates
+            else:  # the worker died: read its chunk here
+                reads.update(self.read(chunk))
+                mine.update(chunk)
+        outcomes: dict[int, FileOutcome] = {}
+        for _, chunk, _, to_child in children:
+            if not mine.issuperset(chunk):
+                try:
+                    _send(to_child, self.creates)
+                except OSError:
+                    reads.update(self.read(chunk))
+                    mine.update(chunk)
+        outcomes.update(self.check(reads))
+        for pid, chunk, from_child, to_child in children:
+            if not mine.issuperset(chunk):
+                checked = _receive(from_child)
+                if isinstance(checked, dict):
+                    outcomes.update(checked)
+                else:
+                    late = self.read(chunk)
+                    outcomes.update(self.check(late))
+                    reads.update(late)
+            from_child.close()
+            to_child.close()
+            os.waitpid(pid, 0)
+        return outcomes, reads
+
+
+def run(
+    linter: Linter,
+    sources: Sequence[Source],
+    *,
+    base_files: dict[str, str] | None,
+    other_paths: tuple[str, ...],
+    jobs: int,
+    store: OutcomeStore | None,
+    separate_files: bool = False,
+) -> list[Finding]:
+    creates = [store.creates(source) if store else None for source in sources]
+    reused: dict[int, tuple[FileOutcome, str]] = {}
+    digest = TableDigest()
+    for index, source in enumerate(sources):
+        known = creates[index]
+        outcome = store.outcome(source, digest.value) if store and known is not None else None
+        if outcome is not None:
+            reused[index] = (outcome, digest.value)
+        if not separate_files:
+            digest.add(known if known is not None else estimate_creates(source.text))
+
+    work = _Work(linter, sources, list(creates), separate_files)
+    todo = [index for index in range(len(sources)) if index not in reused]
+    outcomes: dict[int, FileOutcome] = {index: outcome for index, (outcome, _) in reused.items()}
+    reads: dict[int, ReadFile] = {}
+    if todo:
+        linter.warm_up()
+        chunks = _chunks(todo, [_cost(source.text) for source in sources], jobs)
+        if len(chunks) > 1:
+            checked, reads = work.in_parallel(chunks)
+        else:
+            reads = work.read(todo)
+            checked = work.check(reads)
+        outcomes.update(checked)
+
+    # Every file's exact creates are known now: recheck reused outcomes looked up with a guess.
+    exact = TableDigest()
+    tables: set[str] = set()
+    for index, source in enumerate(sources):
+        fresh = index not in reused
+        if not fresh and reused[index][1] != exact.value:
+            outcome = store.outcome(source, exact.value) if store else None
+            if outcome is None:
+                reads[index] = linter.read(source)
+                outcome, fresh = linter.check(reads[index], set(tables)), True
+            outcomes[index] = outcome
+        if store is not None and fresh:
+            store.save(source, exact.value, outcomes[index])
+        if not separate_files:
+            exact.add(outcomes[index].creates)
+            tables.update(outcomes[index].creates)
+
+    files: list[LintedFile] = []
+    for index, source in enumerate(sources):
+        if index in reads:
+            if not separate_files:
+                reads[index].file.context.new_tables = tables
+            files.append(reads[index].file)
+        else:
+            files.append(_LazyFile(linter, source, set() if separate_files else tables))
+    findings = linter.check_change(Change(files, linter.config, base_files, other_paths))
+    suppressions: dict[str, list[Suppression]] = {}
+    for index, source in enumerate(sources):
+        findings.extend(outcomes[index].findings)
+        suppressions.setdefault(source.path, []).extend(outcomes[index].suppressions)
+    return linter.finish(findings, suppressions)

@@ -1,0 +1,200 @@
+"""``IF [NOT] EXISTS`` and ``OR REPLACE``: whether a statement can run a second time.
+
+A statement that already ran once fails the second time unless it guards itself. Which guard a
+statement can carry depends on the server: PostgreSQL has ``IF NOT EXISTS`` on tables, indexes,
+schemas, sequences, extensions and materialized views and ``OR REPLACE`` on views, functions,
+procedures and (14+) triggers, but nothing for types, domains or policies; MySQL has no
+``IF [NOT] EXISTS`` on indexes or columns, MariaDB has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from linters.sql.alter_table_actions import alter_table
+from linters.sql.statement_kinds import (
+    StatementKind,
+    is_temporary_table_statement,
+    statement_kind,
+)
+
+if TYPE_CHECKING:
+    from sqlglot.tokenizer_core import Token
+
+    from linters.statement import Statement
+
+__all__ = ["MissingGuard", "is_rerunnable", "missing_guard"]
+
+_CREATE_MODIFIERS = ("TEMP", "TEMPORARY", "UNLOGGED", "UNIQUE", "GLOBAL", "LOCAL", "MATERIALIZED")
+_IF_NOT_EXISTS_KINDS = {
+    "postgres": ("TABLE", "INDEX", "SCHEMA", "SEQUENCE", "EXTENSION", "MATERIALIZED VIEW"),
+    "mysql": ("TABLE", "DATABASE", "SCHEMA", "FUNCTION", "PROCEDURE", "TRIGGER", "EVENT"),
+    "mariadb": ("TABLE", "INDEX", "DATABASE", "SCHEMA", "FUNCTION", "PROCEDURE", "TRIGGER"),
+    "sqlite": ("TABLE", "INDEX", "VIEW", "TRIGGER"),
+}
+_OR_REPLACE_KINDS = {
+    "postgres": ("VIEW", "FUNCTION", "PROCEDURE", "TRIGGER"),
+    "mysql": ("VIEW",),
+    "mariadb": ("VIEW",),
+    "sqlite": (),
+}
+#: Column-level guards inside ALTER TABLE.
+_ALTER_GUARDS = ("postgres", "mariadb")
+#: ADD forms that take no IF NOT EXISTS (constraints are recognised separately).
+_ADD_WITHOUT_GUARD = ("FULLTEXT", "SPATIAL", "PARTITION", "CONSTRAINT", "PRIMARY", "FOREIGN")
+
+
+@dataclass(frozen=True, slots=True)
+class MissingGuard:
+    #: ``IF NOT EXISTS``, ``IF EXISTS`` or ``OR REPLACE``.
+    clause: str
+    #: What lacks it, as written: ``CREATE INDEX ix_users_email``, ``ADD COLUMN email``.
+    target: str
+    #: The statement with the guard added; None when no mechanical fix exists.
+    fixed: str | None
+
+
+def missing_guard(
+    statement: Statement, server_version: tuple[int, ...] | None = None
+) -> MissingGuard | None:
+    """The guard ``statement`` could carry and does not; None when guarded or unguardable.
+
+    ``server_version`` (unknown: assume a current server) rules out guards that came late:
+    ``CREATE OR REPLACE TRIGGER`` (PostgreSQL 14), MySQL's ``CREATE FUNCTION|PROCEDURE|TRIGGER
+    IF NOT EXISTS`` (8.0.29).
+    """
+    tokens = statement.tokens
+    words = list(statement.words)
+    if words[:1] == ["CREATE"]:
+        return _create_guard(statement, tokens, words, server_version)
+    if words[:1] == ["DROP"]:
+        return _drop_guard(statement, tokens, words)
+    if words[:1] == ["ALTER"] and statement.dialect in _ALTER_GUARDS:
+        return _alter_guard(statement)
+    return None
+
+
+def _kind_at(words: list[str], index: int) -> tuple[str, int]:
+    """The object kind at ``index`` (``MATERIALIZED VIEW`` counts as one) and the index after."""
+    while index < len(words) and words[index] in _CREATE_MODIFIERS and words[index] != "UNIQUE":
+        if words[index] == "MATERIALIZED" and words[index + 1 : index + 2] == ["VIEW"]:
+            return "MATERIALIZED VIEW", index + 2
+        index += 1
+    if index < len(words) and words[index] == "UNIQUE":
+        index += 1
+    return (words[index], index + 1) if index < len(words) else ("", index)
+
+
+def _create_guard(
+    statement: Statement,
+    tokens: list[Token],
+    words: list[str],
+    server_version: tuple[int, ...] | None,
+) -> MissingGuard | None:
+    if words[1:3] == ["OR", "REPLACE"] or is_temporary_table_statement(statement):
+        return None  # a temporary table is gone with the session that failed
+    kind, index = _kind_at(words, 1)
+    if kind == "INDEX" and words[index : index + 1] == ["CONCURRENTLY"]:
+        index += 1
+    if words[index : index + 3] == ["IF", "NOT", "EXISTS"]:
+        return None
+    dialect = statement.dialect
+    if kind in _OR_REPLACE_KINDS[dialect]:
+        if kind == "TRIGGER" and server_version is not None and server_version < (14,):
+            return None
+        replaced = _insert(statement, tokens[0], " OR REPLACE")
+        return MissingGuard("OR REPLACE", _text(statement, tokens, 0, index + 1), replaced)
+    if kind not in _IF_NOT_EXISTS_KINDS[dialect]:
+        return None
+    routine = kind in ("FUNCTION", "PROCEDURE", "TRIGGER", "EVENT")
+    if dialect == "mysql" and routine and server_version and server_version < (8, 0, 29):
+        return None
+    unnamed = kind == "INDEX" and words[index : index + 1] == ["ON"]
+    target = _text(statement, tokens, 0, index if unnamed else index + 1)
+    fixed = None if unnamed else _insert(statement, tokens[index - 1], " IF NOT EXISTS")
+    return MissingGuard("IF NOT EXISTS", target, fixed)
+
+
+def _drop_guard(statement: Statement, tokens: list[Token], words: list[str]) -> MissingGuard | None:
+    kind, index = _kind_at(words, 1)
+    if words[index : index + 1] == ["CONCURRENTLY"]:
+        index += 1
+    if words[index : index + 2] == ["IF", "EXISTS"] or not kind:
+        return None
+    if kind == "INDEX" and statement.dialect == "mysql":
+        return None
+    target = _text(statement, tokens, 0, index + 1)
+    return MissingGuard("IF EXISTS", target, _insert(statement, tokens[index - 1], " IF EXISTS"))
+
+
+def _alter_guard(statement: Statement) -> MissingGuard | None:
+    alter = alter_table(statement)
+    if alter is None:
+        return None
+    fixed, found = statement.text, list[tuple[str, str]]()
+    # Insert from the last action backwards so that earlier offsets stay valid.
+    for action in reversed(alter.actions):
+        words, tokens = list(action.top_words), list(action.tokens)
+        if not tokens or action.constraint_kind is not None or len(words) < 2:
+            continue
+        if words[0] == "ADD" and words[1] not in _ADD_WITHOUT_GUARD:
+            clause = "IF NOT EXISTS"
+            after = 2 if words[1] in ("COLUMN", "INDEX", "KEY") else 1
+        elif words[0] == "DROP" and words[1] in ("COLUMN", "CONSTRAINT", "INDEX", "KEY"):
+            clause, after = "IF EXISTS", 2
+        else:
+            continue
+        if words[after : after + len(clause.split())] == clause.split() or after >= len(tokens):
+            continue
+        found.insert(0, (clause, _text(statement, tokens, 0, after + 1)))
+        anchor = tokens[after - 1].end + 1
+        fixed = f"{fixed[:anchor]} {clause}{fixed[anchor:]}"
+    if not found:
+        return None
+    clauses = {clause for clause, _ in found}
+    clause = clauses.pop() if len(clauses) == 1 else "IF [NOT] EXISTS"
+    return MissingGuard(clause, ", ".join(target for _, target in found), fixed)
+
+
+def _text(statement: Statement, tokens: list[Token], first: int, stop: int) -> str:
+    stop = min(stop, len(tokens))
+    return statement.text[tokens[first].start : tokens[stop - 1].end + 1]
+
+
+def _insert(statement: Statement, after: Token, clause: str) -> str:
+    return statement.text[: after.end + 1] + clause + statement.text[after.end + 1 :]
+
+
+def is_rerunnable(statement: Statement) -> bool:
+    """Running ``statement`` a second time succeeds and changes nothing more."""
+    kind = statement_kind(statement)
+    if kind in (StatementKind.SESSION, StatementKind.MAINTENANCE, StatementKind.PRIVILEGE):
+        return True
+    if kind in (StatementKind.QUERY, StatementKind.TRANSACTION):
+        return True
+    if kind is not StatementKind.SCHEMA:
+        return False
+    words = statement.words
+    if words[:1] == ("COMMENT",):
+        return True
+    if words[:1] in (("CREATE",), ("DROP",)):
+        return _is_guarded(words)
+    alter = alter_table(statement)
+    return alter is not None and all(
+        _rerunnable_action(action.top_words) for action in alter.actions
+    )
+
+
+def _is_guarded(words: tuple[str, ...]) -> bool:
+    return words[1:3] == ("OR", "REPLACE") or any(
+        words[i : i + 2] == ("IF", "EXISTS") or words[i : i + 3] == ("IF", "NOT", "EXISTS")
+        for i in range(len(words))
+    )
+
+
+def _rerunnable_action(words: tuple[str, ...]) -> bool:
+    """VALIDATE, SET/DROP DEFAULT, SET/DROP NOT NULL, TYPE, guarded ADD/DROP COLUMN."""
+    if words[:2] == ("VALIDATE", "CONSTRAINT") or words[:1] in (("ALTER",), ("SET",), ("RESET",)):
+        return True
+    return words[:1] in (("ADD",), ("DROP",)) and _is_guarded(words)

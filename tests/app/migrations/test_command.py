@@ -1,0 +1,131 @@
+"""``schemabot migrate``: output formats, exit codes, the URL from the environment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from app.migrations.command import migrate_app
+from app.migrations.targets import open_target
+from tests.app.migrations.conftest import Database
+from tests.app.migrations.layouts import EMAIL, USERS
+from tests.app.migrations.layouts import write as write_layout
+
+cli = CliRunner()
+
+
+def test_status_json_lists_applied_pending_dirty_and_problems(
+    postgres_db: Database, migrations_dir: Path
+) -> None:
+    write_layout(migrations_dir, "golang-migrate", USERS)
+    applied = cli.invoke(migrate_app, ["apply", "--dir", str(migrations_dir)],
+                         env={"SCHEMABOT_DATABASE_URL": postgres_db.url})  # fmt: skip
+    assert applied.exit_code == 0, applied.output
+    assert "applied 0001_create_users.up.sql" in applied.output
+    write_layout(migrations_dir, "golang-migrate", EMAIL)
+
+    result = cli.invoke(
+        migrate_app,
+        ["status", "--dir", str(migrations_dir), "--url", postgres_db.url, "--format", "json"],
+    )
+
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert set(document) == {"applied", "pending", "dirty", "problems"}
+    assert [row["version"] for row in document["applied"]] == ["0001"]
+    assert document["applied"][0]["script"] == "0001_create_users.up.sql"
+    assert document["pending"] == [{"version": "0002", "script": "0002_add_email.up.sql"}]
+    assert document["dirty"] is None and document["problems"] == []
+
+
+def test_bad_usage_exits_2_naming_the_cause(tmp_path: Path, migrations_dir: Path) -> None:
+    missing = cli.invoke(
+        migrate_app, ["apply", "--dir", str(tmp_path / "absent"), "--url", "sqlite:///x.db"]
+    )
+    assert missing.exit_code == 2
+    assert "absent" in missing.output and "does not exist" in missing.output
+
+    bad_url = cli.invoke(
+        migrate_app,
+        ["apply", "--dir", str(migrations_dir), "--url", "oracle://scott:tiger@db/orcl"],
+    )
+    assert bad_url.exit_code == 2
+    assert "oracle://scott:***@db/orcl" in bad_url.output and "tiger" not in bad_url.output
+
+    no_url = cli.invoke(migrate_app, ["status", "--dir", str(migrations_dir)], env={})
+    assert no_url.exit_code == 2
+
+
+def test_passwords_never_appear_in_connection_errors(migrations_dir: Path) -> None:
+    url = "postgresql://postgres:s3cret-pass@127.0.0.1:5432/runner_does_not_exist"
+    result = cli.invoke(migrate_app, ["status", "--dir", str(migrations_dir), "--url", url])
+    assert result.exit_code == 2
+    assert "runner_does_not_exist" in result.output
+    assert "s3cret-pass" not in result.output
+
+
+def test_locked_exits_3(mariadb_db: Database, migrations_dir: Path) -> None:
+    write_layout(migrations_dir, "plain", USERS)
+    holder = open_target(mariadb_db.url)
+    holder.connect()
+    holder.lock(5)
+    try:
+        result = cli.invoke(
+            migrate_app,
+            ["apply", "--dir", str(migrations_dir), "--url", mariadb_db.url, "--lock-wait", "0.2s"],
+        )
+    finally:
+        holder.close()
+    assert result.exit_code == 3
+    assert "locked by another runner (connection" in result.output
+
+
+def test_refusals_and_failures_exit_1(sqlite_db: Database, migrations_dir: Path) -> None:
+    write_layout(migrations_dir, "plain", USERS)
+    arguments = ["apply", "--dir", str(migrations_dir), "--url", sqlite_db.url]
+    assert cli.invoke(migrate_app, arguments).exit_code == 0
+    (migrations_dir / "0001_create_users.sql").write_text(USERS.up + "-- edited\n")
+    changed = cli.invoke(migrate_app, arguments)
+    assert changed.exit_code == 1
+    assert "0001_create_users.sql changed after it was applied" in changed.output
+
+    (migrations_dir / "0001_create_users.sql").write_text(USERS.up)
+    (migrations_dir / "0002_bad.sql").write_text("SELECT 1;\nSELEKT 2;\n")
+    failed = cli.invoke(migrate_app, arguments)
+    assert failed.exit_code == 1
+    assert "migration failed (rolled back): 0002_bad.sql line 2" in failed.output
+
+
+def test_dry_run_prints_statements_and_creates_nothing(
+    sqlite_db: Database, migrations_dir: Path
+) -> None:
+    write_layout(migrations_dir, "flyway", USERS, EMAIL)
+    result = cli.invoke(
+        migrate_app,
+        ["apply", "--dir", str(migrations_dir), "--url", sqlite_db.url, "--dry-run"],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:4] == [
+        "V1__create_users.sql (one transaction, 2 statement(s))",
+        "  line 1: CREATE TABLE users (id integer PRIMARY KEY, name varchar(100) NOT NULL)",
+        "  line 2: INSERT INTO users (id, name) VALUES (1, 'ada')",
+        "V2__add_email.sql (one transaction, 1 statement(s))",
+    ]
+    assert sqlite_db.tables() == set()
+
+
+def test_rollback_and_resolve_usage(sqlite_db: Database, migrations_dir: Path) -> None:
+    both = cli.invoke(
+        migrate_app,
+        ["rollback", "--dir", str(migrations_dir), "--url", sqlite_db.url, "--steps", "1",
+         "--to", "1"],
+    )  # fmt: skip
+    assert both.exit_code == 2
+    undecided = cli.invoke(migrate_app, ["resolve", "--url", sqlite_db.url, "--version", "1"])
+    assert undecided.exit_code == 2 and "--applied or --not-applied" in undecided.output
+    clean = cli.invoke(
+        migrate_app, ["resolve", "--url", sqlite_db.url, "--version", "1", "--applied"]
+    )
+    assert clean.exit_code == 1 and "nothing to resolve" in clean.output
