@@ -135,20 +135,25 @@ def _fresh_mariadb() -> None:
           "-e", f"DROP DATABASE IF EXISTS {DATABASE}; CREATE DATABASE {DATABASE}"])  # fmt: skip
 
 
-def _best(runs: int, fresh: Callable[[], None], action: Callable[[], None]) -> float:
-    times = []
+def _best(
+    runs: int, fresh: Callable[[], None], tools: dict[str, Callable[[], None]]
+) -> dict[str, float]:
+    """Best wall time of each tool; the tools take turns in each round, so that a burst of
+    load from elsewhere on the machine does not fall on one tool's runs only."""
+    best = dict.fromkeys(tools, float("inf"))
     for _ in range(runs):
-        fresh()
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times)
+        for name, action in tools.items():
+            fresh()
+            started = time.perf_counter()
+            action()
+            best[name] = min(best[name], time.perf_counter() - started)
+    return best
 
 
 def _report(title: str, results: dict[str, float], anchor: str) -> bool:
     print(f"\n{title}")
     for name, seconds in results.items():
-        print(f"  {name:<44} {seconds:6.2f} s   {seconds / results[anchor]:5.2f}x")
+        print(f"  {name:<48} {seconds:6.2f} s   {seconds / results[anchor]:5.2f}x")
     ours = results["schemabot migrate apply"]
     within = ours <= TARGET_RATIO * results[anchor]
     faster = ours < results["dbmate up"]
@@ -168,18 +173,16 @@ def bench_postgres(count: int, runs: int) -> bool:
     psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres",
             "-d", DATABASE, "-f"]  # fmt: skip
     dbmate_url = f"postgres://postgres@127.0.0.1:5432/{DATABASE}?sslmode=disable"
-    results = {
-        "schemabot migrate apply": _best(runs, _fresh_postgres, lambda: _run(
+    results = _best(runs, _fresh_postgres, {
+        "schemabot migrate apply": lambda: _run(
             [str(PYTHON), "-m", "app.migrations", "apply", "--dir", str(plain), "--url", PG_URL,
-             "--format", "json"])),
-        "psql, one session, a transaction per file": _best(
-            runs, _fresh_postgres, lambda: _run([*psql, str(per_file)])),
-        "psql on the concatenation (no transactions)": _best(
-            runs, _fresh_postgres, lambda: _run([*psql, str(concatenated)])),
-        "dbmate up": _best(runs, _fresh_postgres, lambda: _run(
+             "--format", "json"]),
+        "psql, one session, a transaction per file": lambda: _run([*psql, str(per_file)]),
+        "psql on the concatenation (no transactions)": lambda: _run([*psql, str(concatenated)]),
+        "dbmate up": lambda: _run(
             [str(DBMATE), "--url", dbmate_url, "--migrations-dir", str(dbmate),
-             "--no-dump-schema", "up"])),
-    }  # fmt: skip
+             "--no-dump-schema", "up"]),
+    })  # fmt: skip
     return _report(
         f"PostgreSQL, {count} files", results, "psql, one session, a transaction per file"
     )
@@ -191,16 +194,15 @@ def bench_mariadb(count: int, runs: int) -> bool:
     sources.write_text("".join(f"source {path}\n" for path in paths))
     client = ["mariadb", "-h", "127.0.0.1", "-u", "root", DATABASE]
     dbmate_url = f"mysql://root@127.0.0.1:3306/{DATABASE}"
-    results = {
-        "schemabot migrate apply": _best(runs, _fresh_mariadb, lambda: _run(
+    results = _best(runs, _fresh_mariadb, {
+        "schemabot migrate apply": lambda: _run(
             [str(PYTHON), "-m", "app.migrations", "apply", "--dir", str(plain), "--url",
-             MARIADB_URL, "--format", "json"])),
-        "mariadb client, one session (source each file)": _best(
-            runs, _fresh_mariadb, lambda: _run(client, stdin=sources)),
-        "dbmate up": _best(runs, _fresh_mariadb, lambda: _run(
+             MARIADB_URL, "--format", "json"]),
+        "mariadb client, one session (source each file)": lambda: _run(client, stdin=sources),
+        "dbmate up": lambda: _run(
             [str(DBMATE), "--url", dbmate_url, "--migrations-dir", str(dbmate),
-             "--no-dump-schema", "up"])),
-    }  # fmt: skip
+             "--no-dump-schema", "up"]),
+    })  # fmt: skip
     return _report(
         f"MariaDB, {count} files", results, "mariadb client, one session (source each file)"
     )

@@ -353,6 +353,7 @@ def lint(
     store: OutcomeStore | None = None,
     rules: Mapping[str, Rule] = RULES,
     separate_files: bool = False,
+    deleted_paths: tuple[str, ...] = (),
 ) -> list[Finding]:
     """Lint the files of one change, in the order given (their migration order).
 
@@ -360,7 +361,8 @@ def lint(
     such as the CLI). ``store`` reuses and keeps per-file outcomes (the CLI's cache).
     ``rules``: the registry, or another table of rules (tests). ``separate_files``: each file
     is deployed on its own, so a table is new only in the file that creates it (not in the
-    files after it), as when linting a whole migration history.
+    files after it), as when linting a whole migration history. ``deleted_paths``: base-branch
+    migrations the change deletes or renames away.
     """
     from linters.schedule import run
 
@@ -373,4 +375,5 @@ def lint(
         jobs=jobs,
         store=store,
         separate_files=separate_files,
+        deleted_paths=deleted_paths,
     )

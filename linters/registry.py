@@ -58,12 +58,14 @@ from linters.rules.common import (
 )
 from linters.rules.files import (
     applied_migration_modified,
+    down_migration_missing,
     file_empty,
     file_name_invalid,
     file_too_large,
     mixed_ddl_dml,
     transaction_too_many_statements,
     version_duplicate,
+    version_out_of_order,
 )
 from linters.rules.mysql import (
     charset_collation_policy,
@@ -128,6 +130,7 @@ from linters.rules.postgres import (
     rename_schema,
     replica_identity_change,
     schema_unqualified,
+    session_role_owner,
     set_not_null_scan,
     statements_after_exclusive_lock,
     table_rewrite_command,
@@ -142,24 +145,26 @@ _TABLE: dict[str, ModuleType] = {
     "unsupported-statement": unsupported_statement,
     "unused-suppression": unused_suppression,
     # -- files, transactions, session settings (RULES.md 1.1) ----------------------------------
+    "alter-table-not-merged": alter_table_not_merged,
     "applied-migration-modified": applied_migration_modified,
+    "down-migration-missing": down_migration_missing,
     "file-empty": file_empty,
     "file-name-invalid": file_name_invalid,
     "file-too-large": file_too_large,
-    "mixed-ddl-dml": mixed_ddl_dml,
-    "transaction-too-many-statements": transaction_too_many_statements,
-    "version-duplicate": version_duplicate,
-    "transaction-control-in-wrapped-file": transaction_control_in_wrapped_file,
-    "transaction-not-committed": transaction_not_committed,
     "lock-timeout-missing": lock_timeout_missing,
-    "alter-table-not-merged": alter_table_not_merged,
+    "mixed-ddl-dml": mixed_ddl_dml,
     "mysql-ddl-in-transaction": mysql_ddl_in_transaction,
     "non-transactional-file-not-single": non_transactional_file_not_single,
     "non-transactional-in-transaction": non_transactional_in_transaction,
     "statement-not-idempotent": statement_not_idempotent,
     "statement-timeout-missing": statement_timeout_missing,
     "statements-after-exclusive-lock": statements_after_exclusive_lock,
+    "transaction-control-in-wrapped-file": transaction_control_in_wrapped_file,
+    "transaction-not-committed": transaction_not_committed,
+    "transaction-too-many-statements": transaction_too_many_statements,
     "validate-in-same-transaction": validate_in_same_transaction,
+    "version-duplicate": version_duplicate,
+    "version-out-of-order": version_out_of_order,
     # -- destructive and backward-incompatible changes (1.2) -----------------------------------
     "cascade-drop": cascade_drop,
     "column-reordered": column_reordered,
@@ -262,6 +267,7 @@ _TABLE: dict[str, ModuleType] = {
     "naming-convention": naming_convention,
     "object-kind-denylist": object_kind_denylist,
     "required-columns": required_columns,
+    "session-role-owner": session_role_owner,
 }
 
 

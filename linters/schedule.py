@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["OutcomeStore", "TableDigest", "estimate_creates", "run"]
 
-#: Below this much SQL a second process costs more (fork, pickling) than it saves.
-PARALLEL_MIN_BYTES = 96_000
+#: Below this much work (``_cost``: about 100 statements) a second process costs more (fork,
+#: pickling, its own lazy initialisation) than it saves.
+PARALLEL_MIN_COST = 96_000
 
 _NAME = r'(?:"[^"]+"|`[^`]+`|[\w$]+)'
 _CREATE = re.compile(
@@ -128,9 +129,9 @@ def _cost(text: str | bytes) -> int:
 
 
 def _chunks(indices: list[int], sizes: Sequence[int], jobs: int) -> list[list[int]]:
-    """Contiguous runs of ``indices`` with about the same number of bytes each."""
+    """Contiguous runs of ``indices`` with about the same cost each."""
     total = sum(sizes[i] for i in indices)
-    if jobs < 2 or total < PARALLEL_MIN_BYTES or len(indices) < 2 * jobs or not hasattr(os, "fork"):
+    if jobs < 2 or total < PARALLEL_MIN_COST or len(indices) < 2 * jobs or not hasattr(os, "fork"):
         return [indices]
     chunks: list[list[int]] = [[]]
     share, filled = total / jobs, 0
@@ -271,6 +272,7 @@ def run(
     jobs: int,
     store: OutcomeStore | None,
     separate_files: bool = False,
+    deleted_paths: tuple[str, ...] = (),
 ) -> list[Finding]:
     creates = [store.creates(source) if store else None for source in sources]
     reused: dict[int, tuple[FileOutcome, str]] = {}
@@ -322,7 +324,8 @@ def run(
             files.append(reads[index].file)
         else:
             files.append(_LazyFile(linter, source, set() if separate_files else tables))
-    findings = linter.check_change(Change(files, linter.config, base_files, other_paths))
+    change = Change(files, linter.config, base_files, other_paths, deleted_paths)
+    findings = linter.check_change(change)
     suppressions: dict[str, list[Suppression]] = {}
     for index, source in enumerate(sources):
         findings.extend(outcomes[index].findings)

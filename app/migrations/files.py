@@ -21,10 +21,8 @@ from linters.naming import (
 
 if TYPE_CHECKING:
     from linters.dialects import Dialect
-    from linters.parse import ParsedFile
-    from linters.statement import Statement
 
-__all__ = ["Kind", "Migration", "Script", "checksum", "discover"]
+__all__ = ["Kind", "Migration", "Script", "ScriptStatement", "checksum", "discover"]
 
 Kind = Literal["versioned", "repeatable"]
 
@@ -42,6 +40,21 @@ def checksum(text: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class ScriptStatement:
+    """One statement of a script as the linter's splitter found it."""
+
+    #: 0-based position in the script.
+    index: int
+    #: The exact source text, without its delimiter.
+    text: str
+    #: 1-based line in the file (not in the dbmate section) where the statement starts.
+    line: int
+    #: Character offsets of ``text`` in the script's source.
+    start: int
+    end: int
+
+
 @dataclass(eq=False)
 class Script:
     """SQL to run for one direction of a migration, with where it sits in its file."""
@@ -52,17 +65,26 @@ class Script:
     line_offset: int = 0
     #: dbmate's ``transaction:false`` marker option, known without parsing.
     marked_no_transaction: bool = False
-    _parsed: dict[str, ParsedFile] = field(default_factory=dict, repr=False)
+    _statements: dict[str, list[ScriptStatement]] = field(default_factory=dict, repr=False)
 
-    def parsed(self, dialect: Dialect) -> ParsedFile:
-        if dialect not in self._parsed:
-            from linters.parse import parse_file
+    def statements(self, dialect: Dialect) -> list[ScriptStatement]:
+        """The statements, split by the linter's splitter (regular expressions, no parsing:
+        the runner needs the text and the place, and starts fast without sqlglot)."""
+        if dialect not in self._statements:
+            from linters.split import split_source
 
-            self._parsed[dialect] = parse_file(self.source, dialect)
-        return self._parsed[dialect]
-
-    def statements(self, dialect: Dialect) -> list[Statement]:
-        return self.parsed(dialect).statements
+            split = split_source(self.source, dialect)
+            self._statements[dialect] = [
+                ScriptStatement(
+                    index,
+                    self.source[piece.start : piece.end],
+                    split.lines.position(piece.start)[0] + self.line_offset,
+                    piece.start,
+                    piece.end,
+                )
+                for index, piece in enumerate(split.pieces)
+            ]
+        return self._statements[dialect]
 
     def no_transaction(self, dialect: Dialect) -> bool:
         if self.marked_no_transaction:
@@ -70,10 +92,9 @@ class Script:
         lowered = self.source.lower()
         if not any(hint in lowered for hint in DIRECTIVE_HINTS):
             return False
-        return self.parsed(dialect).no_transaction
+        from linters.parse import parse_file
 
-    def line_of(self, statement: Statement) -> int:
-        return statement.span.line + self.line_offset
+        return parse_file(self.source, dialect).no_transaction
 
     def statement_at_offset(self, dialect: Dialect, offset: int) -> int | None:
         """Index of the statement around character ``offset`` of ``source``."""

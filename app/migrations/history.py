@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Literal
 from linters.naming import version_key
 
 if TYPE_CHECKING:
-    from app.migrations.files import Migration, Script
+    from app.migrations.files import Migration, Script, ScriptStatement
     from linters.dialects import Dialect
-    from linters.statement import Statement
 
 __all__ = [
     "COLUMNS",
@@ -187,8 +186,8 @@ def _script_for(row: HistoryRow, migration: Migration | None) -> Script | None:
     return migration.up if row.checksum in (None, migration.checksum) else None
 
 
-def _statement_lines(script: Script, statements: list[Statement]) -> list[str]:
-    return [f"    line {script.line_of(s)}: {_excerpt(s.text)}" for s in statements]
+def _statement_lines(statements: list[ScriptStatement]) -> list[str]:
+    return [f"    line {s.line}: {_excerpt(s.text)}" for s in statements]
 
 
 def describe_dirty(row: HistoryRow, migration: Migration | None, dialect: Dialect) -> DirtyState:
@@ -217,9 +216,7 @@ def describe_dirty(row: HistoryRow, migration: Migration | None, dialect: Dialec
         lines.append("  before its first statement started: none of it is in effect")
     else:
         current = statements[index].text
-        where = (
-            f"statement {index + 1} of {len(statements)} (line {script.line_of(statements[index])})"
-        )
+        where = f"statement {index + 1} of {len(statements)} (line {statements[index].line})"
         if state == "failed":
             lines[0] += f" at {where}"
         else:
@@ -227,8 +224,8 @@ def describe_dirty(row: HistoryRow, migration: Migration | None, dialect: Dialec
         lines.append(f"    {_excerpt(current)}")
         if row.error:
             lines.append(f"  the database said: {row.error}")
-        done = _statement_lines(script, statements[:index])
-        later = _statement_lines(script, statements[index + 1 :])
+        done = _statement_lines(statements[:index])
+        later = _statement_lines(statements[index + 1 :])
         lines.append("  in effect (completed):" if done else "  no statement completed before it")
         lines.extend(done)
         if state == "interrupted":

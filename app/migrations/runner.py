@@ -36,6 +36,7 @@ from app.migrations.report import (
     StepResult,
 )
 from app.migrations.targets.base import RecordApplied, RemoveRows, StatementFailure, Target
+from linters.dialects import Dialect
 
 __all__ = ["apply", "rollback", "status"]
 
@@ -62,12 +63,14 @@ def _entry(
     )  # fmt: skip
 
 
-def _failure(step: _Step, failure: StatementFailure, dialect: str, dirty: bool) -> MigrationFailure:
+def _failure(
+    step: _Step, failure: StatementFailure, dialect: Dialect, dirty: bool
+) -> MigrationFailure:
     line = statement = None
     if failure.index is not None:
-        statements = step.script.statements(dialect)  # type: ignore[arg-type]
+        statements = step.script.statements(dialect)
         if 0 <= failure.index < len(statements):
-            line = step.script.line_of(statements[failure.index])
+            line = statements[failure.index].line
             statement = statements[failure.index].text
     return MigrationFailure(
         step.migration.version, step.script.filename, line, statement, failure.message, dirty
@@ -118,7 +121,7 @@ def _run_steps(
 
 def _planned(step: _Step, target: Target) -> PlannedMigration:
     script = step.script
-    statements = [(script.line_of(s), s.text) for s in script.statements(target.dialect)]
+    statements = [(s.line, s.text) for s in script.statements(target.dialect)]
     transactional = target.transactional_ddl and not script.no_transaction(target.dialect)
     return PlannedMigration(step.migration.version, script.filename, transactional, statements)
 

@@ -42,6 +42,10 @@ _COMMAND_KINDS = {
     "TYPE": "type",
     "TABLE": "table",
     "SEQUENCE": "sequence",
+    "INDEX": "index",
+    "VIEW": "view",
+    "FUNCTION": "function",
+    "PROCEDURE": "procedure",
 }
 
 
@@ -154,18 +158,20 @@ def _checks(expression: exp.Expression | None) -> Iterator[DeclaredName]:
 
 def _command(statement: Statement) -> Iterator[DeclaredName]:
     """``CREATE DOMAIN d``, ``CREATE EVENT e``, MySQL ``RENAME TABLE a TO b``..."""
-    tokens = [token for token in statement.tokens if token.token_type != TokenType.SEMICOLON]
-    words = statement.words
+    tokens, words = statement.tokens, statement.words
     if words[:1] == ("CREATE",):
-        position = 1
-        while position < len(words) and words[position] in ("OR", "REPLACE", "DEFINER", "="):
-            position += 1
-        kind = _COMMAND_KINDS.get(words[position]) if position < len(words) else None
-        position += 1
+        # The kind is the first kind word: `CREATE OR REPLACE`, `CREATE DEFINER = u@h` come first.
+        found = next((i for i, word in enumerate(words[:12]) if word in _COMMAND_KINDS), None)
+        if found is None:
+            return
+        position = found + 1
         if words[position : position + 3] == ("IF", "NOT", "EXISTS"):
             position += 3
-        if kind is not None and position < len(tokens):
-            yield from _named(kind, tokens[position], 0)
+        # `schema.name`: the declared name is the last part.
+        while position + 2 < len(tokens) and tokens[position + 1].token_type == TokenType.DOT:
+            position += 2
+        if position < len(tokens):
+            yield from _named(_COMMAND_KINDS[words[found]], tokens[position], 0)
     elif words[:1] == ("RENAME",) and len(tokens) == 2:
         yield from _renamed_tables(statement, tokens[1])
 

@@ -70,9 +70,24 @@ def missing_guard(
         return _create_guard(statement, tokens, words, server_version)
     if words[:1] == ["DROP"]:
         return _drop_guard(statement, tokens, words)
+    if statement.dialect == "postgres" and statement.matches("ALTER TYPE ... ADD VALUE"):
+        return _enum_value_guard(statement, tokens, words)
     if words[:1] == ["ALTER"] and statement.dialect in _ALTER_GUARDS:
         return _alter_guard(statement)
     return None
+
+
+def _enum_value_guard(
+    statement: Statement, tokens: list[Token], words: list[str]
+) -> MissingGuard | None:
+    """``ALTER TYPE mood ADD VALUE 'meh'``: IF NOT EXISTS goes after VALUE (PostgreSQL 9.6+)."""
+    value = words.index("VALUE")
+    if words[value + 1 : value + 4] == ["IF", "NOT", "EXISTS"]:
+        return None
+    target = _text(statement, tokens, 0, value + 2)
+    return MissingGuard(
+        "IF NOT EXISTS", target, _insert(statement, tokens[value], " IF NOT EXISTS")
+    )
 
 
 def _kind_at(words: list[str], index: int) -> tuple[str, int]:
@@ -178,7 +193,7 @@ def is_rerunnable(statement: Statement) -> bool:
     words = statement.words
     if words[:1] == ("COMMENT",):
         return True
-    if words[:1] in (("CREATE",), ("DROP",)):
+    if words[:1] in (("CREATE",), ("DROP",)) or words[:2] == ("ALTER", "TYPE"):
         return _is_guarded(words)
     alter = alter_table(statement)
     return alter is not None and all(

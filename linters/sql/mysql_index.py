@@ -120,18 +120,23 @@ def column_indexes(column: exp.ColumnDef) -> list[IndexDefinition]:
 
 
 def _create_index_command(statement: Statement) -> tuple[exp.Table, IndexDefinition] | None:
-    """``CREATE FULLTEXT|SPATIAL INDEX name ON t (...)``, which sqlglot keeps as a command."""
+    """``CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX name ON t (...)`` that sqlglot keeps as a
+    command (always for FULLTEXT and SPATIAL, for any kind with ``ALGORITHM=`` / ``LOCK=``)."""
     words, tokens = statement.words, statement.tokens
     if words[:1] != ("CREATE",) or "INDEX" not in words or "ON" not in words:
         return None
     kind = words[words.index("INDEX") - 1]
     if kind not in ("FULLTEXT", "SPATIAL", "UNIQUE"):
-        return None
+        if kind not in ("CREATE", "ONLINE", "OFFLINE"):
+            return None
+        kind = ""
     located = table_from_tokens(tokens, words.index("ON") + 1)
     if located is None or located[1] >= len(tokens):
         return None
     table, end = located
-    name = tokens[words.index("INDEX") + 1].text
+    at = words.index("INDEX") + 1
+    at += 3 if words[at : at + 3] == ("IF", "NOT", "EXISTS") else 0
+    name = tokens[at].text
     rest = statement.text[tokens[end].start :]
     try:
         parsed = sqlglot.parse_one(f"ALTER TABLE t ADD {kind} INDEX {rest}", read="mysql")

@@ -3,7 +3,8 @@
 A fixture names its rule and has ``pass:`` cases (no finding of that rule) and ``fail:`` cases
 (exactly the findings listed, as ``[rule, line]`` or ``[rule, line, path]``). A case is either
 SQL text or a mapping with ``sql`` or ``files`` (path -> SQL, linted as one change), and optional
-``dialect``, ``config`` (a ``[lint]`` table), ``base`` (path -> SQL on the base branch), ``expect``.
+``dialect``, ``config`` (a ``[lint]`` table), ``base`` (path -> SQL on the base branch),
+``deleted`` (base paths the change deletes), ``expect``.
 """
 
 from __future__ import annotations
@@ -53,7 +54,14 @@ def test_rule_case(fixture: dict[str, Any], outcome: str, case: Any) -> None:
         for path, text in (case.get("base") or {}).items()
     }
     sources = [Source(path, text) for path, text in files.items()]
-    findings = lint(sources, dialect=dialect, config=_config(table), base_files=base or None)
+    deleted = tuple(case.get("deleted") or ())
+    findings = lint(
+        sources,
+        dialect=dialect,
+        config=_config(table),
+        base_files=base or None,
+        deleted_paths=deleted,
+    )
     got = sorted(
         [f.rule, f.span.line] + ([f.path] if len(files) > 1 else [])
         for f in findings

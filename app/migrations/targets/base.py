@@ -144,7 +144,7 @@ class Target(ABC):
         """
         row_id = self.start_entry(entry)
         for statement in script.statements(self.dialect):
-            self.record_progress(row_id, statement.index, script.line_of(statement))
+            self.record_progress(row_id, statement.index, statement.line)
             try:
                 self.run_statement(statement.text)
             except StatementFailure as failure:

@@ -254,7 +254,7 @@ class MysqlTarget(Target):
         for statement in script.statements(self.dialect):
             parts.append(
                 f"UPDATE {HISTORY_TABLE} SET statement_index = {statement.index}, "
-                f"statement_line = {script.line_of(statement)} WHERE id = {_ROW}"
+                f"statement_line = {statement.line} WHERE id = {_ROW}"
             )
             parts.append(statement.text)
         finished = f"finished_at = {self.now_sql}, duration_ms = {self.duration_sql('started_at')}"

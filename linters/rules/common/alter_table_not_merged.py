@@ -28,7 +28,9 @@ ALTER TABLE users
 Not reported: ALTERs that must stay apart — `RENAME`, `SET SCHEMA`, `ATTACH/DETACH PARTITION`
 (PostgreSQL allows them only alone) and `VALIDATE CONSTRAINT` (kept separate on purpose after
 `NOT VALID`); ALTERs separated by a statement on the same table (a backfill between adding a
-column and `SET NOT NULL`) or by `BEGIN`/`COMMIT`; tables created earlier in the change.
+column and `SET NOT NULL`) or by `BEGIN`/`COMMIT`; an ALTER acting on a column the previous one
+adds (one statement cannot add a column and alter it; define it right at once instead); tables
+created earlier in the change.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ from linters.statement import Statement
 _ALONE = (("RENAME",), ("SET", "SCHEMA"), ("ATTACH", "PARTITION"), ("DETACH", "PARTITION"))
 
 
+_ADD_KEYWORDS = ("COLUMN", "IF", "NOT", "EXISTS")
+
+
 def _mergeable(alter: AlterTable) -> bool:
     return not any(
         action.top_words[: len(words)] == words
@@ -61,22 +66,41 @@ def _short(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
+def _added_columns(alter: AlterTable) -> set[str]:
+    added = set()
+    for action in alter.actions:
+        column = action.added_column
+        if column is not None:
+            added.add(column.column)
+        elif action.top_words[:1] == ("ADD",) and action.constraint_kind is None:
+            words = [word for word in action.top_words[1:] if word not in _ADD_KEYWORDS]
+            added.update(words[:1])
+    return {name.lower() for name in added}
+
+
+def _mentions(alter: AlterTable, columns: set[str]) -> bool:
+    return any(word.lower() in columns for action in alter.actions for word in action.words)
+
+
 def check(file: LintedFile) -> Iterator[Violation]:
     new_tables = NewTables(file.context)
-    #: Short table name -> the line of the last mergeable ALTER TABLE on it.
-    last_alter: dict[str, int] = {}
+    #: Short table name -> line of the last mergeable ALTER TABLE on it, columns it added.
+    last_alter: dict[str, tuple[int, set[str]]] = {}
     for statement in up_statements(file):
         alter = alter_table(statement)
         if transaction_control(statement) is not None:
             last_alter.clear()
         elif alter is not None and not new_tables.is_new(alter.table):
             table = _short(table_key(alter.table))
+            earlier = last_alter.get(table)
             if not _mergeable(alter):
                 last_alter.pop(table, None)
-            elif table in last_alter:
-                yield _violation(statement, alter, last_alter[table])
+            elif earlier is None or _mentions(alter, earlier[1]):
+                # Acting on a column the earlier ALTER adds: one statement could not do both.
+                last_alter[table] = (statement.span.line, _added_columns(alter))
             else:
-                last_alter[table] = statement.span.line
+                yield _violation(statement, alter, earlier[0])
+                earlier[1].update(_added_columns(alter))
         else:
             mentioned = {word.lower() for word in statement.words}
             for table in [table for table in last_alter if table in mentioned]:

@@ -97,7 +97,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
         if pattern.fullmatch(name):
             continue
         wanted = _literal(pattern.pattern) if pattern.pattern != template else None
-        target = f"`{wanted}`" if wanted else f"match `{template}`"
+        target = f"`{wanted}`" if wanted else f"match `{pattern.pattern}`"
         label = declared.kind.replace("_", " ")
         yield violation_at(
             statement,

@@ -52,7 +52,7 @@ from linters.statement import Statement
 _OFF = frozenset({"0", "OFF", "FALSE"})
 
 
-def checks_off_before(statement: Statement, context: Context) -> bool:
+def _checks_off_before(statement: Statement, context: Context) -> bool:
     """Whether the file turned the session's foreign_key_checks off before ``statement``."""
     off = False
     for earlier in context.statements[: statement.index]:
@@ -93,7 +93,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
     if alter is None or context.is_new_table(alter.table):
         return
     keys = _added_keys(alter, context)
-    if not keys or checks_off_before(statement, context):
+    if not keys or _checks_off_before(statement, context):
         return
     for key in keys:
         yield Violation(

@@ -54,15 +54,15 @@ def check(file: LintedFile) -> Iterator[Violation]:
             if what is None:
                 continue
             if transaction.kind is TransactionKind.RUNNER:
-                help = "Put it alone in a file marked -- schemabot:no-transaction"
+                alternative = "Put it alone in a file marked -- schemabot:no-transaction"
             else:
-                help = "Move it out of BEGIN ... COMMIT, into a file marked no-transaction"
+                alternative = "Move it out of BEGIN ... COMMIT, into a file marked no-transaction"
             yield Violation(
                 message=(
                     f"Run `{statement_head(statement, 5)}` outside a transaction: "
                     f"{what} cannot run inside one"
                 ),
-                help=help,
+                help=alternative,
                 statement=statement,
             )
 

@@ -36,6 +36,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlglot import exp
+
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation, table_key
@@ -46,12 +48,17 @@ from linters.sql.object_names import qualified_name
 from linters.sql.transactions import transactions
 
 
+def _short_key(table: exp.Table) -> str:
+    """``public.users`` and ``users`` are the same table here, as for new tables."""
+    return table_key(table).rsplit(".", 1)[-1]
+
+
 def check(file: LintedFile) -> Iterator[Violation]:
     context = file.context
     new_tables = NewTables(context)
     wrapped = context.wrapped_in_transaction
     for transaction in transactions(up_statements(file), wrapped=wrapped, dialect="postgres"):
-        held: dict[str, tuple[str, int]] = {}  # table key -> (name, line that locked it)
+        held: dict[str, tuple[str, int]] = {}  # short name -> (name, line that locked it)
         reported = not transaction.is_block
         for statement in transaction.statements:
             locks = [
@@ -59,7 +66,7 @@ def check(file: LintedFile) -> Iterator[Violation]:
                 for lock in postgres_locks(statement)
                 if not lock.on_index and not new_tables.is_new(lock.table)
             ]
-            others = [lock for lock in locks if table_key(lock.table) not in held]
+            others = [lock for lock in locks if _short_key(lock.table) not in held]
             if held and others and not reported:
                 name, line = next(iter(held.values()))
                 yield Violation(
@@ -74,7 +81,7 @@ def check(file: LintedFile) -> Iterator[Violation]:
             for lock in locks:
                 if lock.mode is LockMode.ACCESS_EXCLUSIVE:
                     held.setdefault(
-                        table_key(lock.table), (qualified_name(lock.table), statement.span.line)
+                        _short_key(lock.table), (qualified_name(lock.table), statement.span.line)
                     )
             new_tables.observe(statement)
 

@@ -35,12 +35,12 @@ BROKEN = Spec(
 def _columns(db: Database, table: str) -> set[str]:
     if db.engine == "sqlite":
         return {row[1] for row in db.query(f"PRAGMA table_info({table})")}
-    return {
-        row[0]
-        for row in db.query(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = %s", (table,)
-        )
-    }
+    schema = "DATABASE()" if db.engine == "mariadb" else "'public'"
+    sql = (
+        "SELECT column_name FROM information_schema.columns "
+        f"WHERE table_name = %s AND table_schema = {schema}"
+    )
+    return {row[0] for row in db.query(sql, (table,))}
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
