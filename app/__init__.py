@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+__all__ = ["__version__"]
 
-try:
-    __version__ = version("schemabot")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> str:
+    # Lazy: importlib.metadata costs ~25 ms, and `schemabot lint` passes through this package.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("schemabot")
+        except PackageNotFoundError:  # running from a source tree without installing
+            return "0.0.0"
+    raise AttributeError(name)

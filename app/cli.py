@@ -1,12 +1,8 @@
-"""The ``schemabot`` command: serve, worker, check-config, lint, rules, migrate.
-
-``lint`` and ``rules`` go straight to the linter's own lean entry point, before typer, FastAPI
-or the service are imported: linting a repository must start fast.
-"""
+"""The ``schemabot`` command: serve, worker, check-config, migrate (``lint`` and ``rules`` are
+dispatched earlier, by ``app.entry``, without importing this module)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -19,7 +15,6 @@ __all__ = ["main"]
 
 #: Exit code for a config file that cannot be used (bad usage, as for any CLI).
 EXIT_CONFIG = 2
-LINTER_COMMANDS = ("lint", "rules")
 
 cli = typer.Typer(
     name="schemabot",
@@ -156,14 +151,15 @@ def _mount_migrate() -> None:
     cli.add_typer(migrate_app, name="migrate", help="Apply, inspect and repair migrations by hand.")
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    if args and args[0] in LINTER_COMMANDS:
-        from linters.cli import main as linter_main
-
-        sys.exit(linter_main(args))
+def run(args: list[str]) -> None:
     _mount_migrate()
     cli(args=args, prog_name="schemabot")
+
+
+def main(argv: list[str] | None = None) -> None:
+    from app.entry import main as entry_main
+
+    entry_main(argv)
 
 
 if __name__ == "__main__":

@@ -86,6 +86,8 @@ class ServerSection(_Section):
     job_concurrency: int = Field(default=4, ge=1, le=64)
     #: How long shutdown waits for running jobs before re-queueing them.
     shutdown_grace: Duration = timedelta(seconds=20)
+    #: API replicas deployed with this config; more than one needs PostgreSQL state and Redis.
+    replicas: int = Field(default=1, ge=1)
 
     @field_validator("state_url")
     @classmethod
@@ -94,6 +96,20 @@ class ServerSection(_Section):
         if scheme not in ("sqlite", "postgresql", "postgres"):
             raise ValueError(f"expected sqlite:///PATH or postgresql://..., got {masked(value)!r}")
         return value
+
+    @model_validator(mode="after")
+    def _replicas_need_shared_state(self) -> ServerSection:
+        if self.replicas > 1 and self.state_url.startswith("sqlite"):
+            raise ValueError(
+                f"replicas = {self.replicas} needs a PostgreSQL state_url: a SQLite file cannot be"
+                " shared by several replicas"
+            )
+        if self.replicas > 1 and not self.redis_url:
+            raise ValueError(
+                f"replicas = {self.replicas} needs redis_url: the in-process queue runs inside one"
+                " replica"
+            )
+        return self
 
     @field_validator("redis_url")
     @classmethod

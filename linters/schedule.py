@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import select
 from collections.abc import Iterable, Sequence
 from hashlib import blake2b
 from typing import TYPE_CHECKING, BinaryIO, Protocol
@@ -249,6 +250,13 @@ class _Work:
                     mine.update(chunk)
         outcomes.update(self.check(reads))
         for pid, chunk, from_child, to_child in children:
+            if self.linter.change_rules and not mine.issuperset(chunk):
+                # Change rules may read every file's statements: read the worker's files
+                # while it is still checking them, rather than after.
+                for index in chunk:
+                    if select.select([from_child], [], [], 0)[0]:
+                        break
+                    reads[index] = self.linter.read(self.sources[index])
             if not mine.issuperset(chunk):
                 checked = _receive(from_child)
                 if isinstance(checked, dict):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linters.sql.alter_table_actions import alter_table
+from linters.sql.alter_subcommands import AlterSubcommand, alter_subcommands
 from linters.sql.statement_kinds import (
     StatementKind,
     is_temporary_table_statement,
@@ -41,8 +41,8 @@ _OR_REPLACE_KINDS = {
 }
 #: Column-level guards inside ALTER TABLE.
 _ALTER_GUARDS = ("postgres", "mariadb")
-#: ADD forms that take no IF NOT EXISTS (constraints are recognised separately).
-_ADD_WITHOUT_GUARD = ("FULLTEXT", "SPATIAL", "PARTITION", "CONSTRAINT", "PRIMARY", "FOREIGN")
+#: What ALTER TABLE ... DROP <kind> IF EXISTS accepts (PostgreSQL, MariaDB).
+_DROP_KINDS = (("COLUMN",), ("CONSTRAINT",), ("INDEX",), ("KEY",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,25 +144,28 @@ def _drop_guard(statement: Statement, tokens: list[Token], words: list[str]) -> 
 
 
 def _alter_guard(statement: Statement) -> MissingGuard | None:
-    alter = alter_table(statement)
+    alter = alter_subcommands(statement)
     if alter is None:
         return None
     fixed, found = statement.text, list[tuple[str, str]]()
-    # Insert from the last action backwards so that earlier offsets stay valid.
-    for action in reversed(alter.actions):
-        words, tokens = list(action.top_words), list(action.tokens)
-        if not tokens or action.constraint_kind is not None or len(words) < 2:
-            continue
-        if words[0] == "ADD" and words[1] not in _ADD_WITHOUT_GUARD:
+    # Insert from the last subcommand backwards so that earlier offsets stay valid.
+    for action in reversed(alter.subcommands):
+        words, tokens = action.words, action.tokens
+        if action.adds_column:
             clause = "IF NOT EXISTS"
-            after = 2 if words[1] in ("COLUMN", "INDEX", "KEY") else 1
-        elif words[0] == "DROP" and words[1] in ("COLUMN", "CONSTRAINT", "INDEX", "KEY"):
+            after = 2 if words[1] == "COLUMN" else 1
+        elif words[:1] == ("ADD",) and words[1:2] in (("INDEX",), ("KEY",)):
+            clause, after = "IF NOT EXISTS", 2
+        elif words[:1] == ("DROP",) and words[1:2] in _DROP_KINDS:
             clause, after = "IF EXISTS", 2
         else:
             continue
-        if words[after : after + len(clause.split())] == clause.split() or after >= len(tokens):
+        if words[after : after + len(clause.split())] == tuple(clause.split()):
             continue
-        found.insert(0, (clause, _text(statement, tokens, 0, after + 1)))
+        if after >= len(tokens):
+            continue
+        found.insert(0, (clause, action.text[: tokens[after].end + 1 - tokens[0].start]))
+        # The subcommand's offsets count from the start of the statement's text.
         anchor = tokens[after - 1].end + 1
         fixed = f"{fixed[:anchor]} {clause}{fixed[anchor:]}"
     if not found:
@@ -195,10 +198,8 @@ def is_rerunnable(statement: Statement) -> bool:
         return True
     if words[:1] in (("CREATE",), ("DROP",)) or words[:2] == ("ALTER", "TYPE"):
         return _is_guarded(words)
-    alter = alter_table(statement)
-    return alter is not None and all(
-        _rerunnable_action(action.top_words) for action in alter.actions
-    )
+    alter = alter_subcommands(statement)
+    return alter is not None and all(_rerunnable_action(action) for action in alter.subcommands)
 
 
 def _is_guarded(words: tuple[str, ...]) -> bool:
@@ -208,8 +209,9 @@ def _is_guarded(words: tuple[str, ...]) -> bool:
     )
 
 
-def _rerunnable_action(words: tuple[str, ...]) -> bool:
+def _rerunnable_action(action: AlterSubcommand) -> bool:
     """VALIDATE, SET/DROP DEFAULT, SET/DROP NOT NULL, TYPE, guarded ADD/DROP COLUMN."""
+    words = action.top_words
     if words[:2] == ("VALIDATE", "CONSTRAINT") or words[:1] in (("ALTER",), ("SET",), ("RESET",)):
         return True
     return words[:1] in (("ADD",), ("DROP",)) and _is_guarded(words)

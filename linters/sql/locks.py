@@ -20,7 +20,7 @@ from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
 
 from linters.rule import table_key
-from linters.sql.alter_table_actions import AlterAction, alter_table
+from linters.sql.alter_subcommands import AlterSubcommand, alter_subcommands
 from linters.sql.generic_command import qualified_name_tokens
 from linters.sql.statement_kinds import is_temporary_table_statement
 
@@ -86,9 +86,9 @@ def postgres_locks(statement: Statement) -> list[TableLock]:
 
 
 def _postgres_locks(statement: Statement, tokens: list[Token]) -> list[TableLock]:
-    alter = alter_table(statement)
+    alter = alter_subcommands(statement)
     if alter is not None:
-        return [lock for action in alter.actions for lock in _alter_action_locks(action)]
+        return [lock for action in alter.subcommands for lock in _alter_action_locks(action)]
     words = statement.words
     expression = statement.expression
     if _is_create_trigger(words) or words[:2] == ("CREATE", "POLICY"):
@@ -125,7 +125,7 @@ def _postgres_locks(statement: Statement, tokens: list[Token]) -> list[TableLock
     return []
 
 
-def _alter_action_locks(action: AlterAction) -> list[TableLock]:
+def _alter_action_locks(action: AlterSubcommand) -> list[TableLock]:
     table, words, top = action.table, action.words, action.top_words
     referenced = _locks(
         _name_after(list(action.tokens), "REFERENCES"), LockMode.SHARE_ROW_EXCLUSIVE
@@ -229,13 +229,13 @@ def _maintenance_locks(words: tuple[str, ...], tokens: list[Token]) -> list[Tabl
     index = _after_options(tokens, 1)
     if words[0] == "REFRESH":
         mode = LockMode.EXCLUSIVE if concurrently else LockMode.ACCESS_EXCLUSIVE
-        return _locks(_name_at(tokens, index + 2 + concurrently), mode)
+        return _locks(_name_at(tokens, index + 2), mode)
     if words[0] == "REINDEX":
         target = _word(tokens[index]) if index < len(tokens) else ""
         if target not in ("TABLE", "INDEX"):
             return []  # SCHEMA, DATABASE, SYSTEM: every table, names unknown here
         mode = LockMode.SHARE_UPDATE_EXCLUSIVE if concurrently else LockMode.SHARE
-        return _locks(_name_at(tokens, index + 1 + concurrently), mode, target == "INDEX")
+        return _locks(_name_at(tokens, index + 1), mode, target == "INDEX")
     full = "FULL" in words or words[0] == "CLUSTER"
     mode = LockMode.ACCESS_EXCLUSIVE if full else LockMode.SHARE_UPDATE_EXCLUSIVE
     options = ("FULL", "FREEZE", "VERBOSE", "ANALYZE", "ANALYSE", "SKIP_LOCKED")
@@ -265,11 +265,11 @@ def mysql_metadata_locks(statement: Statement) -> list[exp.Table]:
         return []
     tokens, words = statement.tokens, statement.words
     expression = statement.expression
-    alter = alter_table(statement)
+    alter = alter_subcommands(statement)
     if alter is not None:
         referenced = [
             table
-            for action in alter.actions
+            for action in alter.subcommands
             if (table := _name_after(list(action.tokens), "REFERENCES")) is not None
         ]
         return [alter.table, *referenced]
@@ -350,7 +350,7 @@ def _after_options(tokens: list[Token], index: int) -> int:
 
 
 def _name_at(tokens: list[Token], index: int) -> exp.Table | None:
-    while index < len(tokens) and _word(tokens[index]) in ("IF", "EXISTS", "ONLY"):
+    while index < len(tokens) and _word(tokens[index]) in ("IF", "EXISTS", "ONLY", "CONCURRENTLY"):
         index += 1
     return qualified_name_tokens(tokens, index)[0]
 

@@ -13,6 +13,7 @@ and the tables created before it, nothing else (the engine caches per file on th
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -63,8 +64,11 @@ class TableFacts:
 
 @dataclass
 class SchemaFacts:
-    #: Table keys of tables, views and materialized views created so far.
+    #: Table keys of tables, views and materialized views the observed statements created.
     new_tables: set[str] = field(default_factory=set)
+    #: The engine's tables created earlier in the change (``Context.new_tables``); it knows
+    #: earlier files, but not materialized views, which sqlglot keeps as commands.
+    change_tables: set[str] = field(default_factory=set)
     tables: dict[str, TableFacts] = field(default_factory=dict)
     #: Indexes created so far, by lower-case name without schema.
     indexes: dict[str, IndexFacts] = field(default_factory=dict)
@@ -74,8 +78,10 @@ class SchemaFacts:
     def is_new_table(self, table: exp.Table | str) -> bool:
         key = table_key(table)
         short = key.rsplit(".", 1)[-1]
-        return key in self.new_tables or any(
-            name.rsplit(".", 1)[-1] == short for name in self.new_tables
+        return any(
+            name == key or _short(name) == short
+            for names in (self.new_tables, self.change_tables)
+            for name in names
         )
 
     def table(self, table: exp.Table | str) -> TableFacts | None:
@@ -245,10 +251,31 @@ def _short(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
+@dataclass
+class _Replay:
+    """How far the facts of one file have been replayed."""
+
+    context: Context
+    #: Statements observed so far: ``context.statements[:observed]``.
+    observed: int
+    facts: SchemaFacts
+
+
+#: Rules ask in statement order, several times per statement: replaying each file once keeps a
+#: long file linear. Per thread, as the app may lint in several threads.
+_replays = threading.local()
+
+
 def facts_before(statement: Statement, context: Context) -> SchemaFacts:
     """The facts established by the statements before ``statement`` in its file, plus the
-    tables created earlier in the change."""
-    facts = SchemaFacts(new_tables=set(context.new_tables))
-    for earlier in context.statements[: statement.index]:
-        facts.observe(earlier)
-    return facts
+    tables created earlier in the change. Read it, do not keep it: it moves on with the file."""
+    replay: _Replay | None = getattr(_replays, "last", None)
+    if replay is None or replay.context is not context or replay.observed > statement.index:
+        replay = _Replay(context, 0, SchemaFacts())
+        _replays.last = replay
+    # Read afresh: the engine may check the file again with another set of earlier tables.
+    replay.facts.change_tables = context.new_tables
+    for earlier in context.statements[replay.observed : statement.index]:
+        replay.facts.observe(earlier)
+    replay.observed = max(replay.observed, statement.index)
+    return replay.facts

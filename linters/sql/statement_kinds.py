@@ -110,10 +110,16 @@ def is_temporary_table_statement(statement: Statement) -> bool:
 
 
 def statement_head(statement: Statement, words: int = 4) -> str:
-    """The first few words as written, for messages: ``ALTER TABLE orders ADD``."""
-    head = []
+    """The first few words as written, for messages: ``ALTER TABLE orders``."""
+    head: list[str] = []
     for word in statement.text.split()[:words]:
         head.append(word.split("(", 1)[0])
         if "(" in word:
             break
-    return " ".join(part for part in head if part)
+    # A trailing connective reads as a cut-off sentence: "CREATE INDEX ix ON".
+    while head and (not head[-1] or head[-1].upper() in _CONNECTIVES):
+        head.pop()
+    return " ".join(head)
+
+
+_CONNECTIVES = frozenset({"ON", "AS", "TO", "ADD", "SET", "FROM", "INTO", "USING", "ALTER", "DROP"})

@@ -130,6 +130,14 @@ def test_an_enabled_forge_without_webhook_secret_is_refused() -> None:
         (("approval = true", "aproval = true"), "repositories[0].environments[1].aproval: Extra"),
         (("[server]", "[server]\nstate_url = 'mysql://x'"), "server.state_url: expected sqlite"),
         (("[forges.github]", "[forges.github]\napp_id = 5"), "forges.github: app_id and"),
+        (
+            ("[server]", "[server]\nreplicas = 2"),
+            "server: replicas = 2 needs a PostgreSQL state_url",
+        ),
+        (
+            ("[server]", "[server]\nreplicas = 3\nstate_url = 'postgresql://db/s'"),
+            "server: replicas = 3 needs redis_url",
+        ),
     ],
 )
 def test_field_problems_name_their_path(change: tuple[str, str], expected: str) -> None:

@@ -40,7 +40,7 @@ from collections.abc import Iterator
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation, table_key
-from linters.sql.alter_table_actions import AlterTable, alter_table
+from linters.sql.alter_subcommands import AlteredTable, alter_subcommands
 from linters.sql.migration_sections import up_statements
 from linters.sql.new_tables import NewTables
 from linters.sql.object_names import qualified_name
@@ -51,13 +51,10 @@ from linters.statement import Statement
 _ALONE = (("RENAME",), ("SET", "SCHEMA"), ("ATTACH", "PARTITION"), ("DETACH", "PARTITION"))
 
 
-_ADD_KEYWORDS = ("COLUMN", "IF", "NOT", "EXISTS")
-
-
-def _mergeable(alter: AlterTable) -> bool:
+def _mergeable(alter: AlteredTable) -> bool:
     return not any(
         action.top_words[: len(words)] == words
-        for action in alter.actions
+        for action in alter.subcommands
         for words in (*_ALONE, ("VALIDATE", "CONSTRAINT"))
     )
 
@@ -66,20 +63,16 @@ def _short(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
-def _added_columns(alter: AlterTable) -> set[str]:
-    added = set()
-    for action in alter.actions:
-        column = action.added_column
-        if column is not None:
-            added.add(column.column)
-        elif action.top_words[:1] == ("ADD",) and action.constraint_kind is None:
-            words = [word for word in action.top_words[1:] if word not in _ADD_KEYWORDS]
-            added.update(words[:1])
-    return {name.lower() for name in added}
+def _added_columns(alter: AlteredTable) -> set[str]:
+    return {
+        action.column_name.lower()
+        for action in alter.subcommands
+        if action.adds_column and action.column_name is not None
+    }
 
 
-def _mentions(alter: AlterTable, columns: set[str]) -> bool:
-    return any(word.lower() in columns for action in alter.actions for word in action.words)
+def _mentions(alter: AlteredTable, columns: set[str]) -> bool:
+    return any(word.lower() in columns for action in alter.subcommands for word in action.words)
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
@@ -87,7 +80,7 @@ def check(file: LintedFile) -> Iterator[Violation]:
     #: Short table name -> line of the last mergeable ALTER TABLE on it, columns it added.
     last_alter: dict[str, tuple[int, set[str]]] = {}
     for statement in up_statements(file):
-        alter = alter_table(statement)
+        alter = alter_subcommands(statement)
         if transaction_control(statement) is not None:
             last_alter.clear()
         elif alter is not None and not new_tables.is_new(alter.table):
@@ -108,7 +101,7 @@ def check(file: LintedFile) -> Iterator[Violation]:
         new_tables.observe(statement)
 
 
-def _violation(statement: Statement, alter: AlterTable, first_line: int) -> Violation:
+def _violation(statement: Statement, alter: AlteredTable, first_line: int) -> Violation:
     name = qualified_name(alter.table)
     return Violation(
         message=f"Merge this ALTER TABLE `{name}` into the one on line {first_line}",

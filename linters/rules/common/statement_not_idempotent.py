@@ -26,8 +26,8 @@ ALTER TABLE accounts ADD COLUMN plan_id bigint;  -- fails (lock wait timeout)
 CREATE TABLE IF NOT EXISTS plans (id bigint PRIMARY KEY, name varchar(40));
 ALTER TABLE accounts ADD COLUMN plan_id bigint;
 ```
-Exempt: statements inside a transaction (a failure rolls them back), a file with a single
-statement (nothing runs before a failure), and statements the server offers no guard for (MySQL
+Exempt: statements inside a transaction (a failure rolls them back), the last statement of the
+file (if it fails, it did not happen), and statements the server offers no guard for (MySQL
 has no `IF NOT EXISTS` on `CREATE INDEX` or `ADD COLUMN`; PostgreSQL none on `CREATE TYPE`).
 Beware: a failed `CREATE INDEX CONCURRENTLY` leaves an INVALID index behind that `IF NOT EXISTS`
 then accepts; drop it before the retry.
@@ -55,9 +55,11 @@ def check(file: LintedFile) -> Iterator[Violation]:
     steps = [st for st in statements if statement_kind(st) not in _NOT_A_STEP]
     if len(steps) < 2:
         return
+    # The last step needs no guard: if it fails, it did not happen.
+    last = steps[-1]
     wrapped = context.wrapped_in_transaction
     for transaction in transactions(statements, wrapped=wrapped, dialect=context.dialect):
-        if transaction.is_block:
+        if transaction.is_block or transaction.statements[0] is last:
             continue
         statement = transaction.statements[0]
         guard = missing_guard(statement, context.server_version)

@@ -2,7 +2,7 @@
 
 ## What it does
 Reports a migration file that holds no SQL statement: it is empty, or only comments and
-whitespace.
+whitespace. For a dbmate file, the `-- migrate:up` section counts.
 
 ## Why is this bad?
 It is almost always a mistake: a file committed before its content, or statements lost in a
@@ -32,10 +32,11 @@ from collections.abc import Iterator
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
+from linters.sql.migration_sections import up_statements
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
-    if file.statements or (file.name is not None and file.name.direction == "down"):
+    if (file.name is not None and file.name.direction == "down") or up_statements(file):
         return
     filename = file.path.rsplit("/", 1)[-1]
     yield Violation(

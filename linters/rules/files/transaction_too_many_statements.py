@@ -19,7 +19,12 @@ UPDATE orders SET team_id = 1;                 -- ... until this, the 42nd, comm
 ```
 
 ## Use instead
-Split the file into several migrations, each a short transaction doing one thing.
+```sql
+-- V40__add_users_team_id.sql: a short transaction, its lock released at once
+ALTER TABLE users ADD COLUMN team_id bigint;
+
+-- V41__...sql, V42__...sql: the other changes, each in its own migration
+```
 
 ## Options
 - `max_statements` (default 20): the most statements one transaction may hold.

@@ -13,7 +13,7 @@ added later with `ALTER TABLE` always go last and are not judged.
 
 ## Why is this bad?
 Every row pays the padding: a `boolean` between two `bigint`s costs 7 bytes per row, so 7 GB
-per billion rows, in the table, in its TOAST-free heap pages, in memory and in backups. The
+per billion rows, in the heap, in shared buffers and in every backup. The
 order can only be chosen for free when the table is created; changing it later means a new table
 and a copy.
 

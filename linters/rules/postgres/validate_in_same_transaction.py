@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation, table_key
-from linters.sql.alter_table_actions import alter_table
+from linters.sql.alter_subcommands import alter_subcommands
 from linters.sql.migration_sections import up_statements
 from linters.sql.new_tables import NewTables
 from linters.sql.transactions import transactions
@@ -56,17 +56,14 @@ def check(file: LintedFile) -> Iterator[Violation]:
     for transaction in transactions(up_statements(file), wrapped=wrapped, dialect="postgres"):
         added: dict[tuple[str, str], int] = {}  # (table, constraint) -> line of the ADD
         for statement in transaction.statements:
-            alter = alter_table(statement)
+            alter = alter_subcommands(statement)
             if alter is not None and transaction.is_block and not new_tables.is_new(alter.table):
                 table = table_key(alter.table).rsplit(".", 1)[-1]
-                for action in alter.actions:
+                for action in alter.subcommands:
                     name = action.constraint_name
                     if action.adds_constraint and action.not_valid and name is not None:
                         added[(table, name.lower())] = statement.span.line
-                    elif (
-                        action.top_words[:2] == ("VALIDATE", "CONSTRAINT")
-                        and len(action.tokens) > 2
-                    ):
+                    elif action.words[:2] == ("VALIDATE", "CONSTRAINT") and len(action.tokens) > 2:
                         validated = action.tokens[2].text
                         line = added.get((table, validated.lower()))
                         if line is not None:
