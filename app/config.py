@@ -31,6 +31,7 @@ from app.durations import parse_duration
 from app.env_references import field_path, resolve_references
 
 __all__ = [
+    "ApiToken",
     "Config",
     "ConfigError",
     "Environment",
@@ -74,14 +75,31 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ApiToken(_Section):
+    """A named bearer token for the API and the dashboard; ``read`` sees, ``operate`` acts."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
+    token: SecretStr
+    role: Literal["read", "operate"] = "read"
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters (generate one: openssl rand -hex 32)")
+        return value
+
+
 class ServerSection(_Section):
     #: The service's own state: SQLite for one machine, PostgreSQL for several replicas.
     state_url: str = "sqlite:///schemabot.db"
     #: Empty: jobs run in-process (persisted in the state store); set: arq on Redis.
     redis_url: str = ""
     public_url: str = "http://127.0.0.1:8080"
-    #: The single operate token for the API and dashboard of small setups.
+    #: The single operate token for the API and dashboard of small setups (named ``api_token``).
     api_token: OptionalSecret = None
+    #: Named tokens with a role each; approvals are audited under the token's name.
+    api_tokens: tuple[ApiToken, ...] = ()
     #: Jobs run at once by the in-process queue or by one worker.
     job_concurrency: int = Field(default=4, ge=1, le=64)
     #: How long shutdown waits for running jobs before re-queueing them.
@@ -96,6 +114,14 @@ class ServerSection(_Section):
         if scheme not in ("sqlite", "postgresql", "postgres"):
             raise ValueError(f"expected sqlite:///PATH or postgresql://..., got {masked(value)!r}")
         return value
+
+    @model_validator(mode="after")
+    def _unique_tokens(self) -> ServerSection:
+        names = [token.name for token in self.api_tokens]
+        repeated = sorted({name for name in names if names.count(name) > 1 or name == "api_token"})
+        if repeated:
+            raise ValueError(f"api_tokens names must be unique (and not api_token): {repeated}")
+        return self
 
     @model_validator(mode="after")
     def _replicas_need_shared_state(self) -> ServerSection:

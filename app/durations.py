@@ -16,14 +16,15 @@ _UNITS = {
     "h": 3600,
     "d": 86400,
 }
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d)\s*$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d)?\s*$")
 
 
 def parse_duration(text: str) -> timedelta:
+    """A duration; a bare number is seconds ("0" is how a timeout is turned off)."""
     match = _DURATION.match(text)
     if match is None:
         raise ValueError(f"expected a duration like 500ms, 5s, 15min or 2h, got {text!r}")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])
 
 
 def format_duration(value: timedelta) -> str:

@@ -7,6 +7,7 @@ or whatever an earlier tool's own history table (Flyway, golang-migrate, dbmate)
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from app.migrations.claim import (
@@ -19,7 +20,7 @@ from app.migrations.claim import (
 from app.migrations.constants import DEFAULT_LOCK_WAIT_SECONDS
 from app.migrations.errors import MigrationError, MigrationFileError, UsageError
 from app.migrations.files import Migration
-from app.migrations.history import HistoryEntry, applied_rows, find_dirty
+from app.migrations.history import HistoryEntry, HistoryRow, applied_rows, find_dirty
 from app.migrations.targets.base import Target
 from linters.naming import version_key
 
@@ -31,6 +32,7 @@ _FLYWAY_TABLE = "flyway_schema_history"
 #: golang-migrate and dbmate both call their table schema_migrations; golang-migrate's has a
 #: single row with the newest version and a dirty flag, dbmate's one row per version.
 _SCHEMA_MIGRATIONS = "schema_migrations"
+_VERSION = re.compile(r"\d+(?:[._]\d+)*")
 _FLYWAY_UNDO_TYPES = ("UNDO_SQL", "UNDO_JDBC", "UNDO_SCRIPT", "DELETE")
 
 
@@ -139,6 +141,7 @@ def baseline(
             if m.key in wanted and m.key not in already
         ]
         target.record_baseline(entries)
+        target.flush()
     return [entry.version or "" for entry in entries]
 
 
@@ -163,24 +166,32 @@ def resolve(
         if row is None:
             raise MigrationError("nothing to resolve: no migration failed or was interrupted")
         if version not in (row.version, row.script) and not (
-            row.version and version[:1].isdigit() and version_key(version) == row.key
+            row.version and _VERSION.fullmatch(version) and version_key(version) == row.key
         ):
             raise UsageError(
                 f"the migration needing attention is {row.version or row.script} "
                 f"({row.script}), not {version}"
             )
-        name = f"{row.version or row.description} ({row.script})"
-        if row.kind == "undo":
-            if applied:
-                ids = [r.id for r in rows if r.key == row.key and r.kind != "repeatable"]
-                target.delete_rows(ids)
-                return f"recorded rollback of {name} as complete: the version is no longer applied"
-            target.delete_rows([row.id])
-            return f"recorded rollback of {name} as not done: the version stays applied"
+        message = _record_verdict(target, rows, row, applied, who)
+        target.flush()
+        return message
+
+
+def _record_verdict(
+    target: Target, rows: list[HistoryRow], row: HistoryRow, applied: bool, who: str
+) -> str:
+    name = f"{row.version or row.description} ({row.script})"
+    if row.kind == "undo":
         if applied:
-            target.mark_resolved(
-                row.id, f"resolved as applied by {who}; was: {row.error or 'interrupted'}"
-            )
-            return f"recorded {name} as applied"
+            ids = [r.id for r in rows if r.key == row.key and r.kind != "repeatable"]
+            target.delete_rows(ids)
+            return f"recorded rollback of {name} as complete: the version is no longer applied"
         target.delete_rows([row.id])
-        return f"recorded {name} as not applied: the next apply runs it again"
+        return f"recorded rollback of {name} as not done: the version stays applied"
+    if applied:
+        target.mark_resolved(
+            row.id, f"resolved as applied by {who}; was: {row.error or 'interrupted'}"
+        )
+        return f"recorded {name} as applied"
+    target.delete_rows([row.id])
+    return f"recorded {name} as not applied: the next apply runs it again"

@@ -21,6 +21,7 @@ __all__ = [
     "default_applied_by",
     "dirty_state",
     "load_migrations",
+    "migration_for",
 ]
 
 #: A migrations directory, or the migration files themselves.

@@ -95,9 +95,9 @@ def _guarded(action: Callable[[], T]) -> T:
         _error(str(error))
         raise typer.Exit(error.exit_code) from error
     except Exception as error:  # a lost connection or a driver error: report, never a trace
-        from app.migrations.target_url import masked
+        from app.dsn import mask_passwords
 
-        _error(masked(f"{type(error).__name__}: {error}"))
+        _error(mask_passwords(f"{type(error).__name__}: {error}"))
         raise typer.Exit(1) from error
 
 

@@ -18,6 +18,7 @@ from app.migrations.claim import (
     default_applied_by,
     dirty_state,
     load_migrations,
+    migration_for,
 )
 from app.migrations.constants import DEFAULT_LOCK_WAIT_SECONDS
 from app.migrations.durations import Timeouts
@@ -170,6 +171,7 @@ def apply(
             return report
         report.notes += target.apply_timeouts(timeouts or Timeouts())
         _run_steps(target, steps, report, cancel, on_progress)
+        target.flush()
     return report
 
 
@@ -213,6 +215,7 @@ def rollback(
             return report
         report.notes += target.apply_timeouts(timeouts or Timeouts())
         _run_steps(target, plan, report, cancel, on_progress)
+        target.flush()
     return report
 
 
@@ -235,8 +238,6 @@ def status(
         row = find_dirty(rows)
         dirty = None
         if row is not None:
-            from app.migrations.claim import migration_for
-
             dirty = describe_dirty(row, migration_for(row, files), target.dialect)
     pending = [(migration.version, migration.filename) for migration in plan.pending]
     return Status(plan.applied, pending, dirty, plan.problems)

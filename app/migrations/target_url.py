@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from app.dsn import masked
 from app.migrations.errors import TargetUrlError
 
-__all__ = ["Engine", "TargetUrl", "masked", "parse_target_url"]
+__all__ = ["Engine", "TargetUrl", "parse_target_url"]
 
 Engine = Literal["postgres", "mysql", "sqlite"]
 
@@ -20,15 +20,6 @@ _ENGINES: dict[str, Engine] = {
     "mariadb": "mysql",
     "sqlite": "sqlite",
 }
-_PASSWORD = re.compile(r"^(?P<head>[a-z][a-z0-9+.-]*://[^:/@]*:)(?P<password>[^@]*)(?=@)", re.I)
-
-
-def masked(url: str) -> str:
-    """The URL with its password replaced by ``***``, safe to print and log.
-
-    Private stand-in until ``app.dsn.masked`` exists; same contract.
-    """
-    return _PASSWORD.sub(r"\g<head>***", url, count=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,10 @@ class Target(ABC):
         """Close every session; the lock goes with its session."""
 
     @abstractmethod
+    def flush(self) -> None:
+        """Make everything the run committed durable before it reports success."""
+
+    @abstractmethod
     def apply_timeouts(self, timeouts: Timeouts) -> list[str]:
         """Set the migration session's limits; return notes on limits the server lacks."""
 

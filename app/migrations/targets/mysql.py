@@ -288,6 +288,9 @@ class MysqlTarget(Target):
         self.finish_entry(int(str(row)), failure)
         raise failure
 
+    def flush(self) -> None:
+        self.settle()
+
     def settle(self) -> None:
         """Commit what run_stepwise left open and return to autocommit."""
         if self._uncommitted:

@@ -117,6 +117,9 @@ class SqliteTarget(Target):
             self._lock_file.close()
         self._conn = self._lock_file = None
 
+    def flush(self) -> None:
+        """Nothing to do: each SQLite commit is on disk when it returns."""
+
     def apply_timeouts(self, timeouts: Timeouts) -> list[str]:
         if timeouts.lock_timeout is not None:
             self.execute(f"PRAGMA busy_timeout = {round(timeouts.lock_timeout * 1000)}")

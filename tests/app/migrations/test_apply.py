@@ -298,3 +298,33 @@ def test_flyway_repeatable_runs_again_when_changed(
         "DROP VIEW user_names;\nCREATE VIEW user_names AS SELECT id, name FROM users;\n"
     )
     assert apply(target_url=database.url, migrations=migrations_dir).applied == [None]
+
+
+def test_a_file_of_comments_only_is_recorded(database: Database, migrations_dir: Path) -> None:
+    (migrations_dir / "0001_nothing.sql").write_text("-- kept for the numbering\n")
+    (migrations_dir / "0002_after.sql").write_text("CREATE TABLE after_nothing (id int)")
+    report = apply(target_url=database.url, migrations=migrations_dir)
+    assert report.applied == ["0001", "0002"]
+    assert [row[:3] for row in database.history()] == [
+        ("0001", "versioned", True),
+        ("0002", "versioned", True),
+    ]
+
+
+def test_mysql_delimiter_files_run_their_compound_statements(
+    mariadb_db: Database, migrations_dir: Path
+) -> None:
+    (migrations_dir / "0001_procedure.sql").write_text(
+        "DELIMITER //\n"
+        "CREATE PROCEDURE add_user(IN user_name varchar(100))\n"
+        "BEGIN\n"
+        "  INSERT INTO users (id, name) VALUES (2, user_name);\n"
+        "  UPDATE users SET name = UPPER(name) WHERE id = 2;\n"
+        "END//\n"
+        "DELIMITER ;\n"
+        "CREATE TABLE users (id integer PRIMARY KEY, name varchar(100) NOT NULL);\n"
+        "CALL add_user('grace');\n"
+    )
+    report = apply(target_url=mariadb_db.url, migrations=migrations_dir)
+    assert report.ok, report.failure
+    assert mariadb_db.query("SELECT id, name FROM users") == [(2, "GRACE")]

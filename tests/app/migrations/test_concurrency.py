@@ -99,7 +99,8 @@ def test_killed_runner_on_postgres_leaves_the_file_absent_and_the_next_run_resum
     runner = _runner(migrations_dir, postgres_db.url)
     try:
         _wait_for(lambda: bool(postgres_db.query(
-            "SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE %s",
+            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state = 'active' AND query LIKE %s",
             ("%pg_sleep(30)%",),
         )))  # fmt: skip
     finally:
@@ -227,7 +228,8 @@ def test_sigterm_stops_the_runner_between_files(
     (migrations_dir / "0002_next.sql").write_text("CREATE TABLE b (id int);\n")
     runner = _runner(migrations_dir, postgres_db.url)
     _wait_for(lambda: bool(postgres_db.query(
-        "SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE %s",
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state = 'active' AND query LIKE %s",
         ("%pg_sleep(0.5)%",),
     )))  # fmt: skip
     runner.send_signal(signal.SIGTERM)
