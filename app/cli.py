@@ -83,8 +83,10 @@ def _logging() -> None:
 @cli.command()
 def serve(
     config: ConfigOption = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    host: Annotated[
+        str, typer.Option(envvar="SCHEMABOT_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="SCHEMABOT_PORT", help="Port to listen on.")] = 8080,
 ) -> None:
     """Start the service: webhooks, API, dashboard, and the in-process queue if no Redis."""
     import uvicorn
@@ -144,15 +146,26 @@ def check_config(config: ConfigOption = None) -> None:
             typer.echo(f"    -> {environment.name}: {environment.display_url}{gate}")
 
 
-def _mount_migrate() -> None:
-    # The runner's commands: imported here so `schemabot lint` never pays for them.
-    from app.migrations.command import migrate_app
+@cli.command(
+    "migrate",
+    add_help_option=False,
+    # Everything after `migrate` goes to the runner's own argparse command line, --help too.
+    context_settings={
+        "allow_extra_args": True,
+        "ignore_unknown_options": True,
+        "help_option_names": [],
+    },
+)
+def migrate(context: typer.Context) -> None:
+    """Apply, inspect and repair migrations by hand."""
+    # `schemabot migrate ...` normally never gets here: app.entry dispatches it before typer is
+    # imported. This command lists it in `schemabot --help` and serves callers of `run`.
+    from app.migrations.command import main as migrate_main
 
-    cli.add_typer(migrate_app, name="migrate", help="Apply, inspect and repair migrations by hand.")
+    raise typer.Exit(migrate_main(context.args))
 
 
 def run(args: list[str]) -> None:
-    _mount_migrate()
     cli(args=args, prog_name="schemabot")
 
 

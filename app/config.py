@@ -78,8 +78,11 @@ class _Section(BaseModel):
 class ApiToken(_Section):
     """A named bearer token for the API and the dashboard; ``read`` sees, ``operate`` acts."""
 
+    #: Shown in the audit log for everything done with this token.
     name: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
+    #: At least 16 characters; use a ``${VAR}`` reference.
     token: SecretStr
+    #: ``read``: see repositories, reviews, rollouts; ``operate``: also approve, retry, cancel.
     role: Literal["read", "operate"] = "read"
 
     @field_validator("token")
@@ -95,6 +98,7 @@ class ServerSection(_Section):
     state_url: str = "sqlite:///schemabot.db"
     #: Empty: jobs run in-process (persisted in the state store); set: arq on Redis.
     redis_url: str = ""
+    #: Where people reach the service: links in comments and commit statuses point here.
     public_url: str = "http://127.0.0.1:8080"
     #: The single operate token for the API and dashboard of small setups (named ``api_token``).
     api_token: OptionalSecret = None
@@ -146,10 +150,15 @@ class ServerSection(_Section):
 
 
 class GitHubForge(_Section):
+    #: ``https://api.github.com``; GitHub Enterprise Server: ``https://HOST/api/v3``.
     api_url: str = "https://api.github.com"
+    #: A token (fine-grained or classic); empty with no App credentials: GitHub is disabled.
     token: OptionalSecret = None
+    #: GitHub App authentication (instead of a token): the App's id ...
     app_id: int | None = None
+    #: ... and the path of its private key (PEM).
     private_key_path: Path | None = None
+    #: The webhook secret: every delivery's HMAC-SHA256 signature is checked against it.
     webhook_secret: OptionalSecret = None
 
     @property
@@ -175,8 +184,11 @@ class GitHubForge(_Section):
 
 
 class GitLabForge(_Section):
+    #: ``https://gitlab.com`` or a self-hosted GitLab's base URL.
     url: str = "https://gitlab.com"
+    #: A token with the ``api`` scope; empty: GitLab is disabled.
     token: OptionalSecret = None
+    #: The webhook's secret token (sent in ``X-Gitlab-Token``, compared in constant time).
     webhook_secret: OptionalSecret = None
 
     @property
@@ -203,17 +215,24 @@ class Forges(_Section):
 
 
 class Environment(_Section):
+    #: Lower-case name used in statuses (``schemabot/<name>``) and commands.
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
     #: The database, e.g. ``postgresql://migrator:${PASSWORD}@db/shop``; printed masked only.
     url: SecretStr
+    #: How long a migration statement may wait for a lock (PostgreSQL ``lock_timeout``,
+    #: MySQL/MariaDB ``lock_wait_timeout``) before it fails instead of queueing traffic.
     lock_timeout: Duration = timedelta(seconds=5)
+    #: How long one statement may run; unset leaves the server's setting.
     statement_timeout: Duration | None = None
+    #: Wait for an approval (comment command or dashboard) before applying here.
     approval: bool = False
     #: Forge usernames allowed to approve; empty: anyone with ``min_permission``.
     approvers: tuple[str, ...] = ()
+    #: The least repository role an approver needs (checked on the forge when they approve).
     min_permission: Literal["write", "maintain", "admin"] = "write"
     #: Wait this long after the previous environment succeeded.
     soak: Duration | None = None
+    #: Apply a pending migration older than the newest applied one instead of refusing.
     allow_out_of_order: bool = False
 
     @field_validator("url")
@@ -235,14 +254,38 @@ class Environment(_Section):
         return masked(self.url.get_secret_value())
 
 
+def _same_database_key(url: str) -> tuple[str, str, int | None, str]:
+    """What identifies a database server and database, whatever the user, password or options."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    scheme = {"postgres": "postgresql", "mariadb": "mysql"}.get(parts.scheme, parts.scheme)
+    default_port = {"postgresql": 5432, "mysql": 3306}.get(scheme)
+    host = (parts.hostname or "localhost").lower()
+    if host in ("127.0.0.1", "::1"):
+        host = "localhost"
+    return scheme, host, parts.port or default_port, parts.path.strip("/")
+
+
 class Repository(_Section):
+    #: The forge the repository lives on.
     forge: Literal["github", "gitlab"]
     #: ``owner/name`` on GitHub, ``group/project`` on GitLab.
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
+    #: The migrations directory inside the repository.
     migrations: str = "migrations"
+    #: The databases' SQL dialect, for the linter and the runner.
     dialect: Literal["postgres", "mysql", "mariadb", "sqlite"] = "postgres"
+    #: Only commits merged into this branch are ever applied.
     deploy_branch: str = "main"
+    #: Applied in this order; a failure or a gate stops the rollout there.
     environments: tuple[Environment, ...] = ()
+    #: A scratch PostgreSQL or MariaDB server where pull requests' migrations are tried on a
+    #: fresh database (created and dropped per review; never for forks). Never an environment.
+    shadow_url: SecretStr | None = None
+    #: Rows generated in each table before the pull request's migrations run on the shadow
+    #: database, so rewrites and long scans show as durations.
+    shadow_rows: int = Field(default=0, ge=0, le=1_000_000)
     #: This repository's lint settings; its ``.schemabot.toml`` on the base branch may add to them.
     lint: dict[str, Any] = Field(default_factory=dict)
 
@@ -253,6 +296,31 @@ class Repository(_Section):
         if not cleaned or ".." in cleaned.split("/"):
             raise ValueError("must be a directory path inside the repository")
         return cleaned
+
+    @field_validator("shadow_url")
+    @classmethod
+    def _shadow_server(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        url = value.get_secret_value()
+        if not url.startswith(("postgresql://", "postgres://", "mysql://", "mariadb://")):
+            raise ValueError(
+                f"expected a postgresql://, mysql:// or mariadb:// server URL, got {masked(url)!r}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _shadow_is_not_an_environment(self) -> Repository:
+        if self.shadow_url is None:
+            return self
+        shadow = _same_database_key(self.shadow_url.get_secret_value())
+        for environment in self.environments:
+            if _same_database_key(environment.url.get_secret_value()) == shadow:
+                raise ValueError(
+                    f"shadow_url is the database of environment {environment.name!r}: the shadow"
+                    " server gets databases created and dropped, it must never be an environment"
+                )
+        return self
 
     @model_validator(mode="after")
     def _unique_environments(self) -> Repository:

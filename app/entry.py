@@ -1,7 +1,9 @@
 """The ``schemabot`` console script: a lean first step before any heavy import.
 
-``lint`` and ``rules`` go straight to the linter's own entry point, before typer, FastAPI or the
-service are imported: a warm ``schemabot lint`` must start as fast as Python allows.
+``lint`` and ``rules`` go straight to the linter's own entry point, and ``migrate`` to the
+runner's, before typer, FastAPI or the service are imported: a warm ``schemabot lint`` must
+start as fast as Python allows, and a deploy job's ``schemabot migrate apply`` pays the start-up
+on every run.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import sys
 __all__ = ["main"]
 
 LINTER_COMMANDS = ("lint", "rules")
+MIGRATE_COMMAND = "migrate"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -19,6 +22,10 @@ def main(argv: list[str] | None = None) -> None:
         from linters.cli import main as linter_main
 
         sys.exit(linter_main(args))
+    if args and args[0] == MIGRATE_COMMAND:
+        from app.migrations.command import main as migrate_main
+
+        sys.exit(migrate_main(args[1:]))
     from app.cli import run
 
     run(args)

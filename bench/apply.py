@@ -1,12 +1,12 @@
 """One command: how fast does ``schemabot migrate apply`` apply 300 migration files?
 
-    .venv/bin/python bench/apply.py [--files N] [--runs N]
+    .venv/bin/python bench/apply.py [--files N] [--runs N] [--only postgres|mariadb]
 
 Generates N realistic migration files (seeded: tables with foreign keys, indexes, alters,
 multi-row inserts) for PostgreSQL and for MySQL/MariaDB under bench/.cache/apply/ (git-ignored),
 then applies them to a fresh database (created before each run, not timed) with:
 
-* schemabot: a fresh ``python -m app.migrations apply`` process (whole CLI wall time);
+* schemabot: a fresh ``schemabot migrate apply`` process (the console script; whole wall time);
 * psql, one session, one transaction per file (``BEGIN; \\i file; COMMIT;``): the anchor;
 * psql on the concatenation of all files (autocommit; no bookkeeping at all);
 * the ``mariadb`` client, one session running the same files (``source file``): the anchor;
@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache" / "apply"
 DBMATE = ROOT / "bench" / "node_modules" / ".bin" / "dbmate"
 PYTHON = ROOT / ".venv" / "bin" / "python"
+SCHEMABOT = ROOT / ".venv" / "bin" / "schemabot"
 DATABASE = "runner_bench"
 PG_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
 MARIADB_URL = f"mariadb://root@127.0.0.1:3306/{DATABASE}"
@@ -118,7 +119,7 @@ RUNNER_ENV = {key: value for key, value in os.environ.items() if key != "PYTHOND
 
 def _run(command: list[str], stdin: Path | None = None) -> None:
     data = stdin.read_bytes() if stdin else None
-    env = RUNNER_ENV if command[0] == str(PYTHON) else None
+    env = RUNNER_ENV if command[0] in (str(PYTHON), str(SCHEMABOT)) else None
     result = subprocess.run(command, input=data, capture_output=True, cwd=ROOT, env=env)
     if result.returncode != 0:
         raise SystemExit(f"{command[0]} failed:\n{result.stdout.decode()}{result.stderr.decode()}")
@@ -175,7 +176,7 @@ def bench_postgres(count: int, runs: int) -> bool:
     dbmate_url = f"postgres://postgres@127.0.0.1:5432/{DATABASE}?sslmode=disable"
     results = _best(runs, _fresh_postgres, {
         "schemabot migrate apply": lambda: _run(
-            [str(PYTHON), "-m", "app.migrations", "apply", "--dir", str(plain), "--url", PG_URL,
+            [str(SCHEMABOT), "migrate", "apply", "--dir", str(plain), "--url", PG_URL,
              "--format", "json"]),
         "psql, one session, a transaction per file": lambda: _run([*psql, str(per_file)]),
         "psql on the concatenation (no transactions)": lambda: _run([*psql, str(concatenated)]),
@@ -196,8 +197,8 @@ def bench_mariadb(count: int, runs: int) -> bool:
     dbmate_url = f"mysql://root@127.0.0.1:3306/{DATABASE}"
     results = _best(runs, _fresh_mariadb, {
         "schemabot migrate apply": lambda: _run(
-            [str(PYTHON), "-m", "app.migrations", "apply", "--dir", str(plain), "--url",
-             MARIADB_URL, "--format", "json"]),
+            [str(SCHEMABOT), "migrate", "apply", "--dir", str(plain), "--url", MARIADB_URL,
+             "--format", "json"]),
         "mariadb client, one session (source each file)": lambda: _run(client, stdin=sources),
         "dbmate up": lambda: _run(
             [str(DBMATE), "--url", dbmate_url, "--migrations-dir", str(dbmate),
@@ -212,14 +213,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=("postgres", "mariadb"), help="one database only")
     options = parser.parse_args()
     if not DBMATE.exists():
         _run(["npm", "install", "--prefix", str(ROOT / "bench")])
     # Fill the bytecode cache once, untimed, as installing the package would.
-    _run([str(PYTHON), "-m", "app.migrations", "--help"])
-    _run([str(PYTHON), "-c", "import psycopg, pymysql, sqlglot, linters.parse"])
-    ok = bench_postgres(options.files, options.runs)
-    ok = bench_mariadb(options.files, options.runs) and ok
+    _run([str(SCHEMABOT), "migrate", "apply", "--help"])
+    _run([str(PYTHON), "-c", "import app.migrations.targets.postgres, app.migrations.targets.mysql,"
+          " linters.split, sqlglot, linters.parse"])  # fmt: skip
+    ok = True
+    if options.only in (None, "postgres"):
+        ok = bench_postgres(options.files, options.runs) and ok
+    if options.only in (None, "mariadb"):
+        ok = bench_mariadb(options.files, options.runs) and ok
     _fresh_postgres()
     _run(["psql", "-X", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres",
           "-c", f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"])  # fmt: skip

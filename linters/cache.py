@@ -3,9 +3,9 @@
 Two layers, both keyed by the code that lints (every module of ``linters`` and sqlglot's
 version), the settings (config, CLI overrides, dialect) and file contents:
 
-* per file, the outcome of the statement and file rules, keyed by path, content and the set of
-  tables created by earlier files (lock rules exempt new tables), plus the tables the file
-  creates, keyed by content alone;
+* per file, the outcome of the statement and file rules and the facts change rules read,
+  keyed by path, content and the set of tables created by earlier files (lock rules exempt new
+  tables), plus the tables the file creates, keyed by content alone;
 * per run, the final findings of the whole change (after change rules and suppressions).
 
 A run whose files are all unchanged reads one small file and never imports sqlglot, the engine
@@ -36,7 +36,7 @@ __all__ = ["CACHE_DIR_NAME", "Cache", "content_key", "default_cache_dir"]
 
 CACHE_DIR_NAME = ".schemabot-cache"
 #: Bump when the layout or the meaning of an entry changes.
-FORMAT = "1"
+FORMAT = "2"
 #: Per-file entries kept across runs (older ones are dropped first).
 MAX_FILE_ENTRIES = 20_000
 #: Whole-run records kept (one small file each).
@@ -238,11 +238,12 @@ class Cache:
         from linters.engine import FileOutcome
 
         try:
-            findings, creates, suppressions = entry
+            findings, creates, suppressions, facts = entry
             outcome = FileOutcome(
                 [_finding(row) for row in findings],
                 tuple(creates),
                 [_suppression(row) for row in suppressions],
+                dict(facts),
             )
         except (TypeError, ValueError):
             return None
@@ -257,6 +258,7 @@ class Cache:
             [_finding_row(f) for f in outcome.findings],
             list(outcome.creates),
             [_suppression_row(s) for s in outcome.suppressions],
+            outcome.facts,
         ]
 
     def write(self) -> None:

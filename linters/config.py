@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from linters.dialects import DIALECTS, Dialect
 from linters.finding import Severity
+from linters.rule_options import option_problems
 
 if TYPE_CHECKING:
     from linters.rule import Rule
@@ -68,8 +69,13 @@ class LintConfig:
     #: The settings the table spelled out; ``merge`` needs to tell "false" from "not said".
     fields_set: frozenset[str] = field(default=frozenset(), compare=False)
 
-    def option(self, rule: str, name: str, default: object) -> object:
-        return self.options.get(rule, {}).get(name, default)
+    def server_version(self, dialect: Dialect) -> Version | None:
+        """The production server's version for ``dialect``, when configured."""
+        if dialect == "postgres":
+            return self.postgres_version
+        if dialect in ("mysql", "mariadb"):
+            return self.mysql_version
+        return None
 
 
 class ConfigError(ValueError):
@@ -147,8 +153,8 @@ def _flag(value: object, path: str, problems: list[str]) -> bool:
 class _Reader:
     """Validates one ``[lint]`` table against the known rules, collecting every problem."""
 
-    def __init__(self, known_rules: Mapping[str, str], prefix: str) -> None:
-        self.known_rules = known_rules
+    def __init__(self, rules: Mapping[str, Rule], prefix: str) -> None:
+        self.known_rules = rules
         self.prefix = prefix
         self.problems: list[str] = []
 
@@ -196,6 +202,8 @@ class _Reader:
             if not isinstance(table, dict):
                 self.problems.append(f"{path}.{rule_id}: expected a table of option = value")
             elif self._rule_id(rule_id, f"{path}.{rule_id}"):
+                declared = self.known_rules[rule_id].options
+                self.problems += option_problems(rule_id, declared, table, f"{path}.{rule_id}")
                 options[rule_id] = dict(table)
         return options
 
@@ -214,26 +222,24 @@ _SETTINGS = (
 )
 
 
-def known_rule_groups() -> dict[str, str]:
-    """Every registered rule id with its group."""
-    from linters.registry import RULES
-
-    return {rule.id: rule.group for rule in RULES.values()}
-
-
 def config_from_table(
     table: Mapping[str, object],
     *,
-    known_rules: Mapping[str, str] | None = None,
+    rules: Mapping[str, Rule] | None = None,
     prefix: str = "lint",
 ) -> LintConfig:
     """Build a LintConfig from a ``[lint]`` TOML table.
 
     Raises ConfigError listing every problem, each naming its field path
-    (``lint.severity.drop-tabel: unknown rule id (did you mean drop-table?)``).
-    ``known_rules`` maps rule id to group; by default the registry's.
+    (``lint.severity.drop-tabel: unknown rule id (did you mean drop-table?)``,
+    ``lint.options.backfill-unbatched.max_rows: expected an integer, got 'x'``).
+    ``rules``: the rules ids and options are checked against; by default the registry.
     """
-    reader = _Reader(known_rule_groups() if known_rules is None else known_rules, prefix)
+    if rules is None:
+        from linters.registry import RULES
+
+        rules = RULES
+    reader = _Reader(rules, prefix)
     problems = reader.problems
     values: dict[str, object] = {}
     for key, value in table.items():

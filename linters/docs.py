@@ -50,9 +50,45 @@ def _by_group() -> dict[str, list[Rule]]:
     return {group: rules for group, rules in groups.items() if rules}
 
 
+def options_section(rule: Rule) -> str:
+    """The ``## Options`` section, from the options the rule declares; empty without any."""
+    if not rule.options:
+        return ""
+    lines = [
+        "## Options",
+        f"Set in `[lint.options.{rule.id}]`; a wrong name or value is a configuration error.",
+        "",
+    ]
+    lines += [
+        f"- `{option.name}` ({option.type_text}, default `{option.default_text}`): "
+        f"{option.description}"
+        for option in rule.options
+    ]
+    example = rule.options[0]
+    lines += [
+        "",
+        "```toml",
+        f"[lint.options.{rule.id}]",
+        f"{example.name} = {example.default_text}",
+        "```",
+    ]
+    return "\n".join(lines)
+
+
+def _with_options(rule: Rule, body: str) -> str:
+    """The docstring body with the options section before ``## References`` (or at the end)."""
+    section = options_section(rule)
+    if not section:
+        return body
+    at = body.find("\n## References")
+    if at < 0:
+        return f"{body}\n\n{section}"
+    return f"{body[:at].rstrip()}\n\n{section}\n{body[at:]}"
+
+
 def rule_page(rule: Rule) -> str:
     body = inspect.cleandoc(rule.doc).split("\n", 1)
-    rest = body[1].strip() if len(body) > 1 else ""
+    rest = _with_options(rule, body[1].strip() if len(body) > 1 else "")
     return (
         f"# {rule.id}\n\n"
         f"{rule.title}\n\n"
@@ -115,6 +151,15 @@ def rules_listing(format_name: str) -> str:
                 "since": rule.since,
                 "title": rule.title,
                 "url": DOCS_URL.format(rule=rule.id),
+                "options": [
+                    {
+                        "name": option.name,
+                        "type": option.type_text,
+                        "default": option.default,
+                        "description": option.description,
+                    }
+                    for option in rule.options
+                ],
             }
             for rule in rules
         ]

@@ -1,22 +1,23 @@
 """Run the enabled rules over the files of one change and return findings in file order.
 
-``Linter.lint_file`` checks one file with the statement and file rules and returns a
-``FileOutcome``: findings before suppression, the tables the file creates and its suppression
-comments. That is the unit the CLI caches and the fork pool ships between processes.
-``lint`` plans a whole change (``linters.schedule``), runs the change rules over every file,
-then applies suppressions over all findings at once, since change rules report into files too.
+``Linter.read`` splits and parses a file; ``Linter.check`` runs the statement and file rules
+over it and returns a ``FileOutcome``: findings before suppression, the tables the file creates,
+its suppression comments and the plain-data facts the change rules asked for. That is the unit
+the CLI caches and forked workers send back. ``lint`` plans a whole change
+(``linters.schedule``), runs the change rules over every file's facts, then applies
+suppressions over all findings at once, since change rules report into files too.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from linters.config import LintConfig, rule_severity
+from linters.config import ConfigError, LintConfig, rule_severity
 from linters.dialects import Dialect
 from linters.finding import Finding, Severity, Span
 from linters.naming import (
@@ -32,14 +33,19 @@ from linters.rule import (
     Change,
     ChangeRule,
     Context,
+    FileFacts,
     FileRule,
     LintedFile,
     Rule,
     StatementRule,
+    TableKeys,
     Violation,
+    facts_key,
     table_key,
 )
+from linters.rule_options import option_problems
 from linters.rules.common import unused_suppression
+from linters.sql.new_tables import created_relation
 from linters.suppression import Suppression, apply, find_suppressions
 
 if TYPE_CHECKING:
@@ -80,6 +86,9 @@ class FileOutcome:
     #: Tables (``table_key``) the file's up statements create, in order.
     creates: tuple[str, ...]
     suppressions: list[Suppression] = field(default_factory=list)
+    #: What the change rules' facts functions returned for the file, by ``facts_key``; plain
+    #: data. A function that failed on the file is missing.
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -126,12 +135,7 @@ def _byte_span(data: bytes, offset: int) -> Span:
 
 
 def _created_table(expression: exp.Expression | None) -> str | None:
-    if not isinstance(expression, exp.Create):
-        return None
-    if str(expression.args.get("kind", "")).upper() not in ("TABLE", "VIEW"):
-        return None
-    target = expression.this
-    table = target if isinstance(target, exp.Table) else target.find(exp.Table) if target else None
+    table = created_relation(expression)
     return table_key(table) if table is not None else None
 
 
@@ -149,7 +153,21 @@ class Linter:
         self.statement_rules = [rule for rule in running if isinstance(rule, StatementRule)]
         self.file_rules = [rule for rule in running if isinstance(rule, FileRule)]
         self.change_rules = [rule for rule in running if isinstance(rule, ChangeRule)]
+        #: Every facts function the change rules name, each computed once per file.
+        self.facts: dict[str, FileFacts] = {
+            facts_key(facts): facts for rule in self.change_rules for facts in rule.facts
+        }
         self._dispatch: dict[type[exp.Expression], list[StatementRule]] = {}
+        problems = [
+            problem
+            for rule_id, table in config.options.items()
+            if rule_id in rules
+            for problem in option_problems(
+                rule_id, rules[rule_id].options, table, f"lint.options.{rule_id}"
+            )
+        ]
+        if problems:
+            raise ConfigError(problems)
 
     def rules_for(self, kind: type[exp.Expression]) -> list[StatementRule]:
         """Statement rules asking about ``kind`` or one of its base classes, in registry order."""
@@ -202,7 +220,7 @@ class Linter:
     def warm_up(self) -> None:
         """Run the parser and the rules once over common statements before forking, so that
         workers share what they initialise lazily instead of each paying for it."""
-        self.check(self.read(Source("warm-up.sql", WARM_UP_SQL)), set())
+        self.check(self.read(Source("warm-up.sql", WARM_UP_SQL)), TableKeys())
 
     def name_of(self, path: str) -> MigrationName | None:
         return parse_name(os.path.basename(path), self.config.naming)
@@ -238,43 +256,50 @@ class Linter:
                 wrapped = wrapped and not parsed.no_transaction
             except Exception as error:  # a splitter bug must not hide the file
                 problems = self._parse_error(source.path, f"Could not split the file: {error!r}")
-        context = Context(source.path, self.dialect, self.config, statements, wrapped, set())
-        file = LintedFile(source.path, text, statements, name, context)
         down_from = self._down_from(text, name)
+        up = [s for s in statements if down_from is None or s.start < down_from]
+        context = Context(source.path, self.dialect, self.config, statements, wrapped, up)
+        file = LintedFile(source.path, text, statements, name, context)
         creates = tuple(
-            key
-            for statement in statements
-            if (down_from is None or statement.start < down_from)
-            and (key := _created_table(statement.expression)) is not None
+            key for statement in up if (key := _created_table(statement.expression)) is not None
         )
         return ReadFile(file, comments, down_from, creates, problems)
 
-    def check(self, read: ReadFile, new_tables: set[str]) -> FileOutcome:
-        """Run the statement and file rules. ``new_tables`` (tables created earlier in the
-        change) grows by the tables this file creates."""
+    def check(self, read: ReadFile, new_tables: TableKeys) -> FileOutcome:
+        """Run the statement and file rules and gather the change rules' facts.
+        ``new_tables`` (tables created earlier in the change) grows by the tables this file
+        creates."""
         file = read.file
         file.context.new_tables = new_tables
         if read.problems:
             return FileOutcome(read.problems, ())
-        findings = list(self._check_statements(file, read.down_from))
+        findings = list(self._check_statements(file))
         for rule in self.file_rules:
             try:
                 found = [self._finding(file.path, rule, v) for v in rule.check(file)]
             except Exception as error:
                 found = [self._internal_error(file.path, rule, error, FILE_START)]
             findings.extend(found)
+        facts = self._facts(file, findings)
         suppressions = find_suppressions(read.comments, file.statements, self.known)
-        return FileOutcome(findings, read.creates, suppressions)
+        return FileOutcome(findings, read.creates, suppressions, facts)
 
-    def lint_file(self, source: Source, new_tables: set[str]) -> tuple[FileOutcome, LintedFile]:
-        read = self.read(source)
-        return self.check(read, new_tables), read.file
+    def _facts(self, file: LintedFile, findings: list[Finding]) -> dict[str, Any]:
+        facts = {}
+        for key, extract in self.facts.items():
+            try:
+                facts[key] = extract(file)
+            except Exception as error:
+                findings.extend(
+                    self._internal_error(file.path, rule, error, FILE_START)
+                    for rule in self.change_rules
+                    if extract in rule.facts
+                )
+        return facts
 
-    def _check_statements(self, file: LintedFile, down_from: int | None) -> Iterator[Finding]:
+    def _check_statements(self, file: LintedFile) -> Iterator[Finding]:
         context = file.context
-        for statement in file.statements:
-            if down_from is not None and statement.start >= down_from:
-                break
+        for statement in file.up_statements:
             expression = statement.expression
             if expression is not None:
                 for rule in self.rules_for(type(expression)):
@@ -291,10 +316,14 @@ class Linter:
     def check_change(self, change: Change) -> list[Finding]:
         findings = []
         for rule in self.change_rules:
+            wanted = [facts_key(facts) for facts in rule.facts]
+            # A file whose facts could not be computed already carries an internal error.
+            files = [f for f in change.files if all(key in f.known_facts for key in wanted)]
+            seen = replace(change, files=files)
             try:
                 found = [
                     self._finding(file.path if file else "", rule, violation)
-                    for file, violation in rule.check(change)
+                    for file, violation in rule.check(seen)
                 ]
             except Exception as error:
                 found = [self._internal_error("", rule, error, FILE_START)]
@@ -331,15 +360,11 @@ def _at(violation: Violation, statement: Statement) -> Violation:
 
 
 def _observe(statement: Statement, context: Context) -> None:
-    """Update what later statements know: new tables, explicit transaction state."""
-    expression = statement.expression
-    created = _created_table(expression)
+    """What later statements know: the table this one creates is new for them. (Transaction
+    state needs no tracking here: ``Context.transactions`` reads the whole file at once.)"""
+    created = _created_table(statement.expression)
     if created is not None:
         context.new_tables.add(created)
-    elif isinstance(expression, exp.Transaction):
-        context.in_explicit_transaction = True
-    elif isinstance(expression, exp.Commit | exp.Rollback):
-        context.in_explicit_transaction = False
 
 
 def lint(

@@ -10,6 +10,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect as SqlglotDialect
@@ -27,6 +28,8 @@ __all__ = [
     "ClientCommand",
     "Comment",
     "ParsedFile",
+    "QuietSqlglot",
+    "missing_delimiter",
     "parse_file",
     "tokenize_statement",
 ]
@@ -47,6 +50,10 @@ UNPARSED_COMMANDS: dict[Dialect, tuple[str, ...]] = {
         "COMMIT PREPARED",
         "CREATE OPERATOR",
         "CREATE TRANSFORM",
+        # argument lists with names or array types: `DROP FUNCTION f(ids bigint[])`
+        "DROP FUNCTION",
+        "DROP PROCEDURE",
+        "DROP ROUTINE",
         "IMPORT FOREIGN SCHEMA",
         "NOTIFY",
         "REASSIGN OWNED",
@@ -80,7 +87,7 @@ _TOKEN_REPR = re.compile(
 )
 
 
-class _QuietSqlglot:
+class QuietSqlglot:
     """Mutes sqlglot's logger while statements are parsed.
 
     sqlglot logs a warning for each statement it keeps as a generic command: for a linter that
@@ -96,31 +103,40 @@ class _QuietSqlglot:
 
     def __enter__(self) -> None:
         with self._lock:
-            if _QuietSqlglot._active == 0:
-                _QuietSqlglot._was_disabled = self._logger.disabled
+            if QuietSqlglot._active == 0:
+                QuietSqlglot._was_disabled = self._logger.disabled
                 self._logger.disabled = True
-            _QuietSqlglot._active += 1
+            QuietSqlglot._active += 1
 
     def __exit__(self, *exc_info: object) -> None:
         with self._lock:
-            _QuietSqlglot._active -= 1
-            if _QuietSqlglot._active == 0:
-                self._logger.disabled = _QuietSqlglot._was_disabled
+            QuietSqlglot._active -= 1
+            if QuietSqlglot._active == 0:
+                self._logger.disabled = QuietSqlglot._was_disabled
 
 
 @dataclass(frozen=True, slots=True)
 class _Reader:
-    """sqlglot's tokenizer and parser for one dialect: cheap to make, so one per file (they
-    keep state while they work, so sharing them across threads would not be safe)."""
+    """sqlglot's tokenizer and parser for one dialect. Making a parser costs about as much as
+    parsing a short statement, so each thread keeps one per dialect (they keep state while
+    they work: sharing them across threads would not be safe)."""
 
     tokenizer: Tokenizer
     parser: Parser
 
+    _per_thread: ClassVar[threading.local] = threading.local()
+
     @classmethod
     def of(cls, dialect: Dialect) -> _Reader:
-        sqlglot_dialect = SqlglotDialect.get_or_raise(SQLGLOT_DIALECT[dialect])
-        parser = sqlglot_dialect.parser(error_level=ErrorLevel.RAISE)
-        return cls(sqlglot_dialect.tokenizer(), parser)
+        readers: dict[Dialect, _Reader] | None = getattr(cls._per_thread, "readers", None)
+        if readers is None:
+            readers = cls._per_thread.readers = {}
+        reader = readers.get(dialect)
+        if reader is None:
+            sqlglot_dialect = SqlglotDialect.get_or_raise(SQLGLOT_DIALECT[dialect])
+            parser = sqlglot_dialect.parser(error_level=ErrorLevel.RAISE)
+            reader = readers[dialect] = cls(sqlglot_dialect.tokenizer(), parser)
+        return reader
 
 
 @dataclass
@@ -140,7 +156,7 @@ class ParsedFile:
 def parse_file(source: str, dialect: Dialect) -> ParsedFile:
     split = split_source(source, dialect)
     reader = _Reader.of(dialect)
-    with _QuietSqlglot():
+    with QuietSqlglot():
         statements = [
             _statement(index, piece, source, dialect, reader, split.lines)
             for index, piece in enumerate(split.pieces)
@@ -183,6 +199,8 @@ def _parse(statement: Statement, piece: Piece, reader: _Reader, lines: LineIndex
         known = UNPARSED_COMMANDS[statement.dialect]
         if piece.compound or any(statement.matches(shape) for shape in known):
             statement.expression = _command(tokens, text)
+        elif (line := missing_delimiter(statement)) is not None:
+            statement.error = _missing_delimiter_error(statement, line)
         else:
             statement.error = _parse_error(error, text, piece, lines)
         return
@@ -202,6 +220,51 @@ def _parse(statement: Statement, piece: Piece, reader: _Reader, lines: LineIndex
         statement.expression = _command(tokens, text)
     else:
         statement.error = "no statement sqlglot can read"
+
+
+#: Words that begin a statement. One at the start of a line inside a statement that does not
+#: parse most likely begins the next statement, after a forgotten ``;``.
+_STATEMENT_WORDS = frozenset(
+    {"ALTER", "COMMENT", "CREATE", "DELETE", "DROP", "GRANT", "INSERT", "REVOKE", "TRUNCATE"}
+    | {"UPDATE"}
+)
+
+
+def missing_delimiter(statement: Statement) -> int | None:
+    """The file line where a second statement seems to begin inside ``statement`` (a line
+    that starts, unindented, with a statement's first word, after text that parses as a
+    statement on its own): the ``;`` between the two is probably missing. Only meaningful
+    for a statement that did not parse (or parsed only as a generic command)."""
+    text = statement.text
+    start = text.find("\n") + 1
+    while start > 0:
+        unindented = text[start : start + 1].isalpha()
+        word = text[start:].split(maxsplit=1)[0].upper() if unindented else ""
+        if word in _STATEMENT_WORDS and _reads_alone(text[:start].rstrip(), statement.dialect):
+            return statement.span.line + text.count("\n", 0, start)
+        start = text.find("\n", start) + 1
+    return None
+
+
+def _reads_alone(text: str, dialect: Dialect) -> bool:
+    """Whether sqlglot reads ``text`` as one statement it understands (not a generic command)."""
+    reader = _Reader.of(dialect)
+    try:
+        parsed = reader.parser.parse(reader.tokenizer.tokenize(text), text)
+    except (ParseError, TokenError):
+        return False
+    return (
+        len(parsed) == 1
+        and isinstance(parsed[0], exp.Expression)
+        and not isinstance(parsed[0], exp.Command | exp.Condition | exp.Alias)
+    )
+
+
+def _missing_delimiter_error(statement: Statement, line: int) -> str:
+    first_words = " ".join(statement.text.split("\n")[line - statement.span.line].split()[:3])
+    return (
+        f"a `;` is probably missing before line {line} (`{first_words}` starts another statement)"
+    )
 
 
 def _command(tokens: list[Token], text: str) -> exp.Command:

@@ -1,11 +1,16 @@
 """Plan a lint run over many files: reuse cached outcomes, fork workers, keep new tables exact.
 
-A file's verdict depends on the tables created by the files before it (lock rules exempt new
-tables), so files cannot simply be checked independently. Linting has two halves: reading
-(split and parse: most of the cost, independent of other files) and checking (the rules,
-given the tables created earlier). With several processes, each worker reads its contiguous
-chunk, sends the tables its files create to the parent, receives the exact tables of every
-earlier file, then checks its chunk. Nothing is speculative there.
+Within one change, a file's verdict depends on the tables created by the files before it (lock
+rules exempt new tables), so files cannot simply be checked independently. Linting has two
+halves: reading (split and parse, independent of other files) and checking (the rules, given the
+tables created earlier). With several processes, each worker reads its contiguous chunk, sends
+the tables its files create to the parent, receives the exact tables of every earlier file,
+then checks its chunk. Nothing is speculative there. When each file is its own change
+(``separate_files``), no file needs another's tables and workers read and check in one go.
+
+Workers send back each file's outcome, including the plain-data facts the change rules asked
+for; the change rules then run in the parent over those facts, never over parsed statements, so
+the parent parses nothing a worker parsed.
 
 Cached outcomes are keyed by the digest of the earlier tables. Where an earlier file is new (no
 cached facts), the lookup uses a regex estimate of what it creates; once every file's exact
@@ -18,17 +23,15 @@ from __future__ import annotations
 import os
 import pickle
 import re
-import select
 from collections.abc import Iterable, Sequence
 from hashlib import blake2b
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-from linters.rule import Change, Context, LintedFile
+from linters.rule import Change, ChangedFile, TableKeys
 
 if TYPE_CHECKING:
     from linters.engine import FileOutcome, Linter, ReadFile, Source
     from linters.finding import Finding
-    from linters.statement import Statement
     from linters.suppression import Suppression
 
 __all__ = ["OutcomeStore", "TableDigest", "estimate_creates", "run"]
@@ -83,44 +86,6 @@ class TableDigest:
     @property
     def value(self) -> str:
         return f"{self._value:032x}"
-
-
-class _LazyFile(LintedFile):
-    """A file checked in another process or taken from the cache: read again only if a
-    change rule looks at its statements."""
-
-    def __init__(self, linter: Linter, source: Source, new_tables: set[str]) -> None:
-        from linters.engine import decode
-
-        self._linter = linter
-        self._source = source
-        self._new_tables = new_tables
-        self._read: LintedFile | None = None
-        self.path = source.path
-        self.source = decode(source)[0]
-        self.name = linter.name_of(source.path)
-
-    def _file(self) -> LintedFile:
-        if self._read is None:
-            self._read = self._linter.read(self._source).file
-            self._read.context.new_tables = self._new_tables
-        return self._read
-
-    @property
-    def statements(self) -> list[Statement]:
-        return self._file().statements
-
-    @statements.setter
-    def statements(self, value: list[Statement]) -> None:
-        self._file().statements = value
-
-    @property
-    def context(self) -> Context:
-        return self._file().context
-
-    @context.setter
-    def context(self, value: Context) -> None:
-        self._file().context = value
 
 
 def _cost(text: str | bytes) -> int:
@@ -188,18 +153,22 @@ class _Work:
 
     def check(self, reads: dict[int, ReadFile]) -> dict[int, FileOutcome]:
         """Check ``reads`` in order; every earlier file's creates must be known."""
-        tables: set[str] = set()
+        if self.separate_files:
+            return {index: self.linter.check(read, TableKeys()) for index, read in reads.items()}
+        tables = TableKeys()
         outcomes = {}
         for index in range(max(reads, default=-1) + 1):
             if index in reads:
-                earlier = set() if self.separate_files else tables
-                outcomes[index] = self.linter.check(reads[index], earlier)
-            elif not self.separate_files:
+                outcomes[index] = self.linter.check(reads[index], tables)
+            else:
                 tables.update(self.creates[index] or ())
         return outcomes
 
     def worker(self, chunk: list[int], up: BinaryIO, down: BinaryIO) -> None:  # pragma: no cover
         """In a forked child: read, report creates, learn the others', check, report."""
+        if self.separate_files:
+            _send(up, self.check(self.read(chunk)))
+            return
         reads = self.read(chunk)
         _send(up, {index: self.creates[index] for index in chunk})
         creates = _receive(down)
@@ -208,9 +177,7 @@ class _Work:
         self.creates = creates
         _send(up, self.check(reads))
 
-    def in_parallel(
-        self, chunks: list[list[int]]
-    ) -> tuple[dict[int, FileOutcome], dict[int, ReadFile]]:
+    def in_parallel(self, chunks: list[list[int]]) -> dict[int, FileOutcome]:
         children: list[tuple[int, list[int], BinaryIO, BinaryIO]] = []
         for chunk in chunks[1:]:
             up_read, up_write = os.pipe()
@@ -230,45 +197,44 @@ class _Work:
             os.close(up_write)
             os.close(down_read)
             children.append((pid, chunk, os.fdopen(up_read, "rb"), os.fdopen(down_write, "wb")))
-        reads = self.read(chunks[0])
-        mine = set(chunks[0])
-        for _, chunk, from_child, _ in children:
+        if self.separate_files:
+            outcomes = self.check(self.read(chunks[0]))
+        else:
+            outcomes = self._exchange_creates(chunks[0], children)
+        for pid, chunk, from_child, to_child in children:
+            checked = _receive(from_child) if chunk else None
+            if isinstance(checked, dict):
+                outcomes.update(checked)
+            elif chunk:  # the worker died: lint its chunk here (every creates is known)
+                outcomes.update(self.check(self.read(chunk)))
+            from_child.close()
+            to_child.close()
+            os.waitpid(pid, 0)
+        return outcomes
+
+    def _exchange_creates(
+        self, mine: list[int], children: list[tuple[int, list[int], BinaryIO, BinaryIO]]
+    ) -> dict[int, FileOutcome]:
+        """Read this process's chunk, learn what every worker's files create, tell every
+        worker all of it, then check this chunk."""
+        reads = self.read(mine)
+        for position, (pid, chunk, from_child, to_child) in enumerate(children):
             told = _receive(from_child)
             if isinstance(told, dict):
                 for index, creates in told.items():
                     self.creates[index] = creates
-            else:  # the worker died: read its chunk here
+            else:  # the worker died: read its chunk here, and expect nothing more from it
                 reads.update(self.read(chunk))
-                mine.update(chunk)
-        outcomes: dict[int, FileOutcome] = {}
-        for _, chunk, _, to_child in children:
-            if not mine.issuperset(chunk):
-                try:
-                    _send(to_child, self.creates)
-                except OSError:
-                    reads.update(self.read(chunk))
-                    mine.update(chunk)
-        outcomes.update(self.check(reads))
-        for pid, chunk, from_child, to_child in children:
-            if self.linter.change_rules and not mine.issuperset(chunk):
-                # Change rules may read every file's statements: read the worker's files
-                # while it is still checking them, rather than after.
-                for index in chunk:
-                    if select.select([from_child], [], [], 0)[0]:
-                        break
-                    reads[index] = self.linter.read(self.sources[index])
-            if not mine.issuperset(chunk):
-                checked = _receive(from_child)
-                if isinstance(checked, dict):
-                    outcomes.update(checked)
-                else:
-                    late = self.read(chunk)
-                    outcomes.update(self.check(late))
-                    reads.update(late)
-            from_child.close()
-            to_child.close()
-            os.waitpid(pid, 0)
-        return outcomes, reads
+                children[position] = (pid, [], from_child, to_child)
+        for position, (pid, chunk, from_child, to_child) in enumerate(children):
+            if not chunk:
+                continue
+            try:
+                _send(to_child, self.creates)
+            except OSError:
+                reads.update(self.read(chunk))
+                children[position] = (pid, [], from_child, to_child)
+        return self.check(reads)
 
 
 def run(
@@ -296,27 +262,23 @@ def run(
     work = _Work(linter, sources, list(creates), separate_files)
     todo = [index for index in range(len(sources)) if index not in reused]
     outcomes: dict[int, FileOutcome] = {index: outcome for index, (outcome, _) in reused.items()}
-    reads: dict[int, ReadFile] = {}
     if todo:
         linter.warm_up()
         chunks = _chunks(todo, [_cost(source.text) for source in sources], jobs)
         if len(chunks) > 1:
-            checked, reads = work.in_parallel(chunks)
+            outcomes.update(work.in_parallel(chunks))
         else:
-            reads = work.read(todo)
-            checked = work.check(reads)
-        outcomes.update(checked)
+            outcomes.update(work.check(work.read(todo)))
 
     # Every file's exact creates are known now: recheck reused outcomes looked up with a guess.
     exact = TableDigest()
-    tables: set[str] = set()
+    tables = TableKeys()
     for index, source in enumerate(sources):
         fresh = index not in reused
         if not fresh and reused[index][1] != exact.value:
             outcome = store.outcome(source, exact.value) if store else None
             if outcome is None:
-                reads[index] = linter.read(source)
-                outcome, fresh = linter.check(reads[index], set(tables)), True
+                outcome, fresh = linter.check(linter.read(source), tables.copy()), True
             outcomes[index] = outcome
         if store is not None and fresh:
             store.save(source, exact.value, outcomes[index])
@@ -324,15 +286,23 @@ def run(
             exact.add(outcomes[index].creates)
             tables.update(outcomes[index].creates)
 
-    files: list[LintedFile] = []
-    for index, source in enumerate(sources):
-        if index in reads:
-            if not separate_files:
-                reads[index].file.context.new_tables = tables
-            files.append(reads[index].file)
-        else:
-            files.append(_LazyFile(linter, source, set() if separate_files else tables))
-    change = Change(files, linter.config, base_files, other_paths, deleted_paths)
+    from linters.engine import decode
+
+    files = [
+        ChangedFile(
+            source.path, linter.name_of(source.path), decode(source)[0], outcomes[index].facts
+        )
+        for index, source in enumerate(sources)
+    ]
+    change = Change(
+        files,
+        linter.config,
+        base_files,
+        other_paths,
+        deleted_paths,
+        linter.dialect,
+        separate_files,
+    )
     findings = linter.check_change(change)
     suppressions: dict[str, list[Suppression]] = {}
     for index, source in enumerate(sources):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlglot.tokenizer_core import TokenType
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from linters.dialects import Dialect
 
 __all__ = ["Statement"]
+
+T = TypeVar("T")
 
 #: Tokens whose text is a value, not a keyword or name: ``words`` keeps their case.
 _STRING_TOKENS = frozenset(
@@ -63,6 +66,19 @@ class Statement:
     #: The tokens the parser read, so that ``tokens`` need not tokenize again; None: tokenize
     #: on first use.
     prepared_tokens: list[Token] | None = field(default=None, repr=False, compare=False)
+    #: What ``derived`` computed, by function.
+    _derived: dict[Callable[[Statement], Any], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def derived(self, compute: Callable[[Statement], T]) -> T:
+        """``compute(self)``, computed once per statement however many rules ask: for readings
+        of a statement that several rules share (its ALTER TABLE subcommands, its columns)."""
+        try:
+            return self._derived[compute]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[compute] = compute(self)
+            return value
 
     @cached_property
     def tokens(self) -> list[Token]:
@@ -79,13 +95,16 @@ class Statement:
 
     @cached_property
     def words(self) -> tuple[str, ...]:
-        """Upper-cased token texts (keywords and names; strings keep their case).
+        """Upper-cased token texts (keywords and names; strings keep their case), blanks inside
+        a token folded: the tokenizer keeps ``PRIMARY  KEY`` as one token, read ``PRIMARY KEY``.
 
         The way to recognise statements sqlglot only knows as a generic command:
         ``("ALTER", "TABLE", "T", "VALIDATE", "CONSTRAINT", "C")``.
         """
         return tuple(
-            token.text if token.token_type in _STRING_TOKENS else token.text.upper()
+            token.text
+            if token.token_type in _STRING_TOKENS
+            else " ".join(token.text.upper().split())
             for token in self.tokens
         )
 

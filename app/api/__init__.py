@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import __version__
-from app.api import health
+from app.api import health, webhooks
 from app.api.middleware import RequestContextMiddleware
 from app.api.services import Services
 from app.config import Config
@@ -33,4 +33,5 @@ def create_app(config: Config) -> FastAPI:
     )
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    app.include_router(webhooks.router)
     return app

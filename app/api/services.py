@@ -10,6 +10,7 @@ import structlog
 from app.config import Config
 from app.jobs import JobContext
 from app.queue import Queue, create_queue
+from app.rollout import RolloutRecovery
 from app.store import Store
 
 __all__ = ["Services"]
@@ -22,13 +23,20 @@ class Services:
     config: Config
     store: Store
     queue: Queue
+    rollout_recovery: RolloutRecovery | None = None
 
     @classmethod
     async def start(cls, config: Config) -> Services:
         store = Store(config.server.state_url)
         await asyncio.to_thread(store.upgrade)
-        queue = create_queue(JobContext(config=config, store=store))
+        context = JobContext(config=config, store=store)
+        queue = create_queue(context)
+        context.queue = queue
         await queue.start()
+        # Rollouts left queued, running or waiting are queued again; a sweep then wakes those
+        # whose worker died or whose wait ended.
+        rollout_recovery = RolloutRecovery(store=store, queue=queue)
+        await rollout_recovery.start()
         for forge_name, forge in (
             ("github", config.forges.github),
             ("gitlab", config.forges.gitlab),
@@ -43,9 +51,11 @@ class Services:
             queue=queue.description,
             state=_masked_state(config),
         )
-        return cls(config=config, store=store, queue=queue)
+        return cls(config=config, store=store, queue=queue, rollout_recovery=rollout_recovery)
 
     async def stop(self) -> None:
+        if self.rollout_recovery is not None:
+            await self.rollout_recovery.stop()
         await self.queue.stop()
         await asyncio.to_thread(self.store.close)
         log.info("service.stopped")

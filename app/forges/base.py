@@ -21,6 +21,7 @@ __all__ = [
     "PostedReview",
     "PullRequest",
     "RateLimited",
+    "truncate_comment",
 ]
 
 FileStatus = Literal["added", "modified", "removed", "renamed"]
@@ -116,6 +117,24 @@ class CommitStatus:
     context: str
     description: str
     target_url: str | None = None
+
+
+#: Appended where a comment was cut to the forge's length limit.
+TRUNCATION_NOTE = "\n\n_(truncated: the full text is longer than this forge accepts)_"
+
+
+def truncate_comment(body: str, *, limit: int, marker: str | None = None) -> str:
+    """``body`` cut to ``limit`` characters with a note saying so, keeping ``marker`` in it.
+
+    The summary comment is found again by its hidden marker: a cut that dropped it would make
+    the next run post a second summary instead of editing this one.
+    """
+    if len(body) <= limit:
+        return body
+    tail = TRUNCATION_NOTE
+    if marker and marker not in body[: limit - len(tail)]:
+        tail += "\n" + marker
+    return body[: max(0, limit - len(tail))] + tail
 
 
 class Forge(Protocol):

@@ -3,86 +3,69 @@
 Exit codes: 0 success or nothing to do; 1 a migration failed or the runner refused (changed
 file, dirty database); 2 bad usage (bad URL, missing directory); 3 locked by another runner.
 Run standalone as ``python -m app.migrations``.
+
+Plain argparse, dispatched by ``app.entry`` before typer is imported: a migration run starts
+in a fresh process (a deploy job, a pod), and typer with its pydantic coercion would add a
+tenth of a second to every run, more than the bookkeeping of a few hundred files costs.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import signal
+import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
-
-import typer
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from app.migrations.constants import DEFAULT_LOCK_WAIT_SECONDS, URL_ENV
 
 if TYPE_CHECKING:
+    from app.migrations.baseline import ForeignTool
     from app.migrations.report import ApplyReport, Progress, Status
 
-__all__ = ["migrate_app"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
 
-migrate_app = typer.Typer(
-    name="migrate",
-    help="Apply, inspect and repair database migrations (PostgreSQL, MySQL/MariaDB, SQLite).",
-    no_args_is_help=True,
-    add_completion=False,
-)
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+PROG = "schemabot migrate"
+FOREIGN_TOOLS = ("flyway", "golang-migrate", "dbmate")
+SCHEMES_HELP = "auto, flyway, golang-migrate, dbmate or plain."
+SUMMARIES = {
+    "status": "Show applied and pending migrations, a dirty state and any problem.",
+    "apply": "Apply pending migrations in version order, each recorded in the history table.",
+    "rollback": "Run down migrations for the newest versions (one by default).",
+    "baseline": "Record migrations as applied without running them "
+    "(adopting an existing database).",
+    "resolve": "Record what a person found after a failed or interrupted migration.",
+}
 
 T = TypeVar("T")
+Command = Callable[[argparse.Namespace], int]
 
 
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
+class _Exit(Exception):
+    """Ends the command with ``code``; the message has been printed already."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
 
 
-class ForeignToolOption(StrEnum):
-    flyway = "flyway"
-    golang_migrate = "golang-migrate"
-    dbmate = "dbmate"
-
-
-DirOption = Annotated[
-    Path, typer.Option("--dir", "-d", help="Migrations directory.", show_default=False)
-]
-UrlOption = Annotated[
-    str,
-    typer.Option(
-        "--url", envvar=URL_ENV, show_envvar=True, show_default=False,
-        help="Database URL: postgresql://, mysql://, mariadb://, sqlite:///path.",
-    ),
-]  # fmt: skip
-SchemeOption = Annotated[
-    str, typer.Option("--scheme", help="auto, flyway, golang-migrate, dbmate or plain.")
-]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
-LockWaitOption = Annotated[
-    str, typer.Option("--lock-wait", help="How long to wait for another runner's lock.")
-]
-AppliedByOption = Annotated[
-    str | None, typer.Option("--applied-by", help="Recorded in the history (default: OS user).")
-]
-DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="Print the plan; change nothing in the database.")
-]
-LockTimeoutOption = Annotated[
-    str | None,
-    typer.Option("--lock-timeout", help="Lock wait limit for each migration statement (5s)."),
-]
-StatementTimeoutOption = Annotated[
-    str | None,
-    typer.Option("--statement-timeout", help="Run time limit for each statement (15min)."),
-]
-CommitOption = Annotated[str | None, typer.Option("--commit", help="Commit recorded in history.")]
-RolloutOption = Annotated[str | None, typer.Option("--rollout-id", help="Rollout id for history.")]
+def _echo(text: str, *, err: bool = False) -> None:
+    # Flushed line by line: a rollout log or a person watching sees each file when it is done.
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
 
 
 def _error(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    _echo(f"error: {message}", err=True)
 
 
 def _guarded(action: Callable[[], T]) -> T:
@@ -93,12 +76,12 @@ def _guarded(action: Callable[[], T]) -> T:
         return action()
     except MigrationError as error:
         _error(str(error))
-        raise typer.Exit(error.exit_code) from error
+        raise _Exit(error.exit_code) from error
     except Exception as error:  # a lost connection or a driver error: report, never a trace
         from app.dsn import mask_passwords
 
         _error(mask_passwords(f"{type(error).__name__}: {error}"))
-        raise typer.Exit(1) from error
+        raise _Exit(EXIT_FAILED) from error
 
 
 @contextmanager
@@ -111,7 +94,7 @@ def _cancel_on_sigterm() -> Iterator[threading.Event]:
 
     def request_stop(signum: int, frame: object) -> None:
         cancel.set()
-        typer.echo("SIGTERM: stopping after the current file", err=True)
+        _echo("SIGTERM: stopping after the current file", err=True)
 
     previous = signal.signal(signal.SIGTERM, request_stop)
     try:
@@ -123,15 +106,15 @@ def _cancel_on_sigterm() -> Iterator[threading.Event]:
 def _print_progress(progress: Progress) -> None:
     if progress.event == "applied":
         verb = "applied" if progress.direction == "up" else "rolled back"
-        typer.echo(f"{verb} {progress.script} ({progress.duration_ms or 0:.0f} ms)")
+        _echo(f"{verb} {progress.script} ({progress.duration_ms or 0:.0f} ms)")
 
 
-def _finish(report: ApplyReport, output: OutputFormat) -> None:
-    if output is OutputFormat.json:
-        typer.echo(json.dumps(report.to_dict(), indent=2))
+def _finish(report: ApplyReport, output: str) -> int:
+    if output == "json":
+        _echo(json.dumps(report.to_dict(), indent=2))
     else:
         for note in report.notes:
-            typer.echo(f"note: {note}", err=True)
+            _echo(f"note: {note}", err=True)
         if report.dry_run:
             _print_plan(report)
         elif report.failure is not None:
@@ -140,36 +123,35 @@ def _finish(report: ApplyReport, output: OutputFormat) -> None:
         elif report.cancelled:
             _error(f"stopped before {len(report.not_run)} file(s): {', '.join(report.not_run)}")
         elif not report.steps:
-            typer.echo("nothing to do: the database is up to date")
+            _echo("nothing to do: the database is up to date")
         else:
             total = sum(step.duration_ms for step in report.steps) / 1000
-            typer.echo(f"{len(report.steps)} migration(s) done in {total:.2f} s")
-    if not report.ok:
-        raise typer.Exit(1)
+            _echo(f"{len(report.steps)} migration(s) done in {total:.2f} s")
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def _print_plan(report: ApplyReport) -> None:
     if not report.planned:
-        typer.echo("nothing to do: the database is up to date")
+        _echo("nothing to do: the database is up to date")
     for planned in report.planned:
         mode = "one transaction" if planned.transactional else "no transaction"
-        typer.echo(f"{planned.script} ({mode}, {len(planned.statements)} statement(s))")
+        _echo(f"{planned.script} ({mode}, {len(planned.statements)} statement(s))")
         for line, text in planned.statements:
-            typer.echo(f"  line {line}: {' '.join(text.split())}")
+            _echo(f"  line {line}: {' '.join(text.split())}")
 
 
 def _print_status(status: Status) -> None:
-    typer.echo(f"applied ({len(status.applied)}):")
+    _echo(f"applied ({len(status.applied)}):")
     for row in status.applied:
         when = row.finished_at.strftime("%Y-%m-%d %H:%M:%S") if row.finished_at else "?"
-        typer.echo(f"  {row.version:<16} {row.script}  {row.kind}  {when}  by {row.applied_by}")
-    typer.echo(f"pending ({len(status.pending)}):")
+        _echo(f"  {row.version:<16} {row.script}  {row.kind}  {when}  by {row.applied_by}")
+    _echo(f"pending ({len(status.pending)}):")
     for version, script in status.pending:
-        typer.echo(f"  {version or '(repeatable)':<16} {script}")
+        _echo(f"  {version or '(repeatable)':<16} {script}")
     if status.dirty is not None:
-        typer.echo(status.dirty.explanation)
+        _echo(status.dirty.explanation)
     for problem in status.problems:
-        typer.echo(f"problem: {problem.message}")
+        _echo(f"problem: {problem.message}")
 
 
 def _seconds(text: str) -> float:
@@ -178,161 +160,241 @@ def _seconds(text: str) -> float:
     return parse_duration(text)
 
 
-@migrate_app.command("status")
-def status_command(
-    directory: DirOption,
-    url: UrlOption,
-    scheme: SchemeOption = "auto",
-    output: FormatOption = OutputFormat.text,
-    allow_out_of_order: Annotated[bool, typer.Option("--allow-out-of-order")] = False,
-) -> None:
-    """Show applied and pending migrations, a dirty state and any problem."""
+# -- the commands ---------------------------------------------------------------------------
+
+
+def _status(args: argparse.Namespace) -> int:
     from app.migrations.runner import status
 
     result = _guarded(
         lambda: status(
-            target_url=url, migrations=directory, scheme=scheme,
-            allow_out_of_order=allow_out_of_order,
+            target_url=args.url, migrations=args.dir, scheme=args.scheme,
+            allow_out_of_order=args.allow_out_of_order,
         )
     )  # fmt: skip
-    if output is OutputFormat.json:
-        typer.echo(json.dumps(result.to_dict(), indent=2))
+    if args.format == "json":
+        _echo(json.dumps(result.to_dict(), indent=2))
     else:
         _print_status(result)
-    if result.dirty is not None or result.problems:
-        raise typer.Exit(1)
+    return EXIT_FAILED if result.dirty is not None or result.problems else EXIT_OK
 
 
-@migrate_app.command("apply")
-def apply_command(
-    directory: DirOption,
-    url: UrlOption,
-    to: Annotated[str | None, typer.Option("--to", help="Apply up to this version.")] = None,
-    dry_run: DryRunOption = False,
-    output: FormatOption = OutputFormat.text,
-    lock_timeout: LockTimeoutOption = None,
-    statement_timeout: StatementTimeoutOption = None,
-    allow_out_of_order: Annotated[
-        bool, typer.Option("--allow-out-of-order", help="Apply files older than the newest.")
-    ] = False,
-    scheme: SchemeOption = "auto",
-    lock_wait: LockWaitOption = f"{DEFAULT_LOCK_WAIT_SECONDS:g}s",
-    applied_by: AppliedByOption = None,
-    commit: CommitOption = None,
-    rollout_id: RolloutOption = None,
-) -> None:
-    """Apply pending migrations in version order, each recorded in the history table."""
+def _apply(args: argparse.Namespace) -> int:
     from app.migrations.durations import Timeouts
     from app.migrations.runner import apply
 
     with _cancel_on_sigterm() as cancel:
         report = _guarded(
             lambda: apply(
-                target_url=url, migrations=directory, scheme=scheme, commit=commit,
-                rollout_id=rollout_id, applied_by=applied_by,
-                timeouts=Timeouts.parse(lock_timeout, statement_timeout),
-                allow_out_of_order=allow_out_of_order, to_version=to, dry_run=dry_run,
-                lock_wait=_seconds(lock_wait), cancel=cancel,
-                on_progress=_print_progress if output is OutputFormat.text else None,
+                target_url=args.url, migrations=args.dir, scheme=args.scheme,
+                commit=args.commit, rollout_id=args.rollout_id, applied_by=args.applied_by,
+                timeouts=Timeouts.parse(args.lock_timeout, args.statement_timeout),
+                allow_out_of_order=args.allow_out_of_order, to_version=args.to,
+                dry_run=args.dry_run, lock_wait=_seconds(args.lock_wait), cancel=cancel,
+                on_progress=_print_progress if args.format == "text" else None,
             )
         )  # fmt: skip
-    _finish(report, output)
+    return _finish(report, args.format)
 
 
-@migrate_app.command("rollback")
-def rollback_command(
-    directory: DirOption,
-    url: UrlOption,
-    steps: Annotated[int | None, typer.Option("--steps", min=1, help="Versions to undo.")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Undo versions above this.")] = None,
-    dry_run: DryRunOption = False,
-    output: FormatOption = OutputFormat.text,
-    lock_timeout: LockTimeoutOption = None,
-    statement_timeout: StatementTimeoutOption = None,
-    scheme: SchemeOption = "auto",
-    lock_wait: LockWaitOption = f"{DEFAULT_LOCK_WAIT_SECONDS:g}s",
-    applied_by: AppliedByOption = None,
-) -> None:
-    """Run down migrations for the newest versions (one by default)."""
+def _rollback(args: argparse.Namespace) -> int:
     from app.migrations.durations import Timeouts
     from app.migrations.runner import rollback
 
-    if steps is not None and to is not None:
+    if args.steps is not None and args.to is not None:
         _error("give --steps or --to, not both")
-        raise typer.Exit(2)
+        return EXIT_USAGE
     with _cancel_on_sigterm() as cancel:
         report = _guarded(
             lambda: rollback(
-                target_url=url, migrations=directory, scheme=scheme, steps=steps,
-                to_version=to, applied_by=applied_by,
-                timeouts=Timeouts.parse(lock_timeout, statement_timeout), dry_run=dry_run,
-                lock_wait=_seconds(lock_wait), cancel=cancel,
-                on_progress=_print_progress if output is OutputFormat.text else None,
+                target_url=args.url, migrations=args.dir, scheme=args.scheme, steps=args.steps,
+                to_version=args.to, applied_by=args.applied_by,
+                timeouts=Timeouts.parse(args.lock_timeout, args.statement_timeout),
+                dry_run=args.dry_run, lock_wait=_seconds(args.lock_wait), cancel=cancel,
+                on_progress=_print_progress if args.format == "text" else None,
             )
         )  # fmt: skip
-    _finish(report, output)
+    return _finish(report, args.format)
 
 
-@migrate_app.command("baseline")
-def baseline_command(
-    directory: DirOption,
-    url: UrlOption,
-    to: Annotated[str | None, typer.Option("--to", help="Record files up to here.")] = None,
-    from_tool: Annotated[
-        ForeignToolOption | None,
-        typer.Option("--from", help="Adopt what this tool's history table lists."),
-    ] = None,
-    scheme: SchemeOption = "auto",
-    lock_wait: LockWaitOption = f"{DEFAULT_LOCK_WAIT_SECONDS:g}s",
-    applied_by: AppliedByOption = None,
-) -> None:
-    """Record migrations as applied without running them (adopting an existing database)."""
+def _baseline(args: argparse.Namespace) -> int:
     from app.migrations.baseline import baseline
 
     recorded = _guarded(
         lambda: baseline(
-            target_url=url, migrations=directory, scheme=scheme, to_version=to,
-            from_tool=from_tool.value if from_tool else None,
-            applied_by=applied_by, lock_wait=_seconds(lock_wait),
+            target_url=args.url, migrations=args.dir, scheme=args.scheme, to_version=args.to,
+            from_tool=cast("ForeignTool | None", args.from_tool),
+            applied_by=args.applied_by, lock_wait=_seconds(args.lock_wait),
         )
     )  # fmt: skip
-    typer.echo(f"recorded {len(recorded)} version(s) as applied: {', '.join(recorded) or '-'}")
+    _echo(f"recorded {len(recorded)} version(s) as applied: {', '.join(recorded) or '-'}")
+    return EXIT_OK
 
 
-@migrate_app.command("resolve")
-def resolve_command(
-    url: UrlOption,
-    version: Annotated[str, typer.Option("--version", help="The migration needing attention.")],
-    applied: Annotated[
-        bool | None,
-        typer.Option(
-            "--applied/--not-applied",
-            help="After checking the schema: the whole file is in effect, or none of it is.",
-            show_default=False,
-        ),
-    ] = None,
-    directory: Annotated[Path | None, typer.Option("--dir", "-d", hidden=True)] = None,
-    lock_wait: LockWaitOption = f"{DEFAULT_LOCK_WAIT_SECONDS:g}s",
-    applied_by: AppliedByOption = None,
-) -> None:
-    """Record what a person found after a failed or interrupted migration."""
+def _resolve(args: argparse.Namespace) -> int:
     from app.migrations.baseline import resolve
 
-    if applied is None:
+    if args.applied is None:
         _error("say what you found: --applied or --not-applied")
-        raise typer.Exit(2)
+        return EXIT_USAGE
     message = _guarded(
         lambda: resolve(
-            target_url=url, version=version, applied=applied, applied_by=applied_by,
-            lock_wait=_seconds(lock_wait),
+            target_url=args.url, version=args.version, applied=args.applied,
+            applied_by=args.applied_by, lock_wait=_seconds(args.lock_wait),
         )
     )  # fmt: skip
-    typer.echo(message)
+    _echo(message)
+    return EXIT_OK
 
 
-def main() -> None:
-    migrate_app(prog_name="schemabot migrate")
+# -- the parser -----------------------------------------------------------------------------
 
 
-if __name__ == "__main__":
-    main()
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is not 1 or more")
+    return number
+
+
+def _subcommand(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    run: Command,
+    *,
+    needs_dir: bool = True,
+) -> argparse.ArgumentParser:
+    """A command with the options every command has: the directory and the target."""
+    summary = SUMMARIES[name]
+    parser = commands.add_parser(name, help=summary, description=summary, allow_abbrev=False)
+    parser.set_defaults(run=run)
+    if needs_dir:
+        parser.add_argument("--dir", "-d", type=Path, required=True, help="Migrations directory.")
+    else:  # resolve reads only the history; --dir is accepted so one command line fits all
+        parser.add_argument("--dir", "-d", type=Path, help=argparse.SUPPRESS)
+    from_environment = os.environ.get(URL_ENV) or None
+    parser.add_argument(
+        "--url",
+        default=from_environment,
+        required=from_environment is None,
+        help=f"Database URL: postgresql://, mysql://, mariadb://, sqlite:///path "
+        f"(default: ${URL_ENV}).",
+    )
+    return parser
+
+
+def _add_claim_options(parser: argparse.ArgumentParser, *, scheme: bool = True) -> None:
+    """Options of the commands that take the runner's lock and record who ran them."""
+    if scheme:
+        _add_scheme(parser)
+    parser.add_argument(
+        "--lock-wait",
+        metavar="DURATION",
+        default=f"{DEFAULT_LOCK_WAIT_SECONDS:g}s",
+        help="How long to wait for another runner's lock (default: %(default)s).",
+    )
+    parser.add_argument(
+        "--applied-by", metavar="NAME", help="Recorded in the history (default: OS user)."
+    )
+
+
+def _add_scheme(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scheme", default="auto", metavar="SCHEME", help=SCHEMES_HELP)
+
+
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="Output format (default: text)."
+    )
+
+
+def _add_run_options(parser: argparse.ArgumentParser, to_help: str) -> None:
+    """Options of the commands that run migration files: apply and rollback."""
+    parser.add_argument("--to", metavar="VERSION", help=to_help)
+    parser.add_argument(
+        "--dry-run", action="store_true", help="Print the plan; change nothing in the database."
+    )
+    _add_format(parser)
+    parser.add_argument(
+        "--lock-timeout",
+        metavar="DURATION",
+        help="Lock wait limit for each migration statement (5s).",
+    )
+    parser.add_argument(
+        "--statement-timeout", metavar="DURATION", help="Run time limit for each statement (15min)."
+    )
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Apply, inspect and repair database migrations "
+        "(PostgreSQL, MySQL/MariaDB, SQLite).",
+        allow_abbrev=False,
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    status = _subcommand(commands, "status", _status)
+    _add_scheme(status)
+    _add_format(status)
+    status.add_argument(
+        "--allow-out-of-order",
+        action="store_true",
+        help="Count older files as pending, not as problems.",
+    )
+
+    apply = _subcommand(commands, "apply", _apply)
+    _add_run_options(apply, "Apply up to this version.")
+    apply.add_argument(
+        "--allow-out-of-order", action="store_true", help="Apply files older than the newest."
+    )
+    _add_claim_options(apply)
+    apply.add_argument("--commit", metavar="SHA", help="Commit recorded in history.")
+    apply.add_argument("--rollout-id", metavar="ID", help="Rollout id for history.")
+
+    rollback = _subcommand(commands, "rollback", _rollback)
+    rollback.add_argument("--steps", type=_at_least_one, metavar="N", help="Versions to undo.")
+    _add_run_options(rollback, "Undo versions above this.")
+    _add_claim_options(rollback)
+
+    baseline = _subcommand(commands, "baseline", _baseline)
+    baseline.add_argument("--to", metavar="VERSION", help="Record files up to here.")
+    baseline.add_argument(
+        "--from",
+        dest="from_tool",
+        choices=FOREIGN_TOOLS,
+        help="Adopt what this tool's history table lists.",
+    )
+    _add_claim_options(baseline)
+
+    resolve = _subcommand(commands, "resolve", _resolve, needs_dir=False)
+    resolve.add_argument("--version", required=True, help="The migration needing attention.")
+    for flag, verdict, found in (
+        ("--applied", True, "the whole file is in effect"),
+        ("--not-applied", False, "none of it is"),
+    ):
+        resolve.add_argument(flag, dest="applied", action="store_const", const=verdict,
+                             help=f"After checking the schema: {found}.")  # fmt: skip
+    _add_claim_options(resolve, scheme=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``schemabot migrate`` command; ``argv`` starts with the command's name."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(PROG)
+    if not arguments:  # the list of commands, with the exit code of a usage error
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exit_:  # argparse has printed the usage or the help
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    run: Command = args.run
+    try:
+        return run(args)
+    except _Exit as exit_:
+        return exit_.code

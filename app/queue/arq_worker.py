@@ -15,6 +15,8 @@ from app.config import Config
 from app.jobs import JOBS, JobContext, JobSpec
 from app.metrics import JOB_SECONDS
 from app.metrics import JOBS as JOB_COUNTS
+from app.queue.arq_queue import ArqQueue
+from app.rollout import RolloutRecovery
 from app.store import Store
 
 __all__ = ["create_worker"]
@@ -51,9 +53,17 @@ def create_worker(config: Config, *, burst: bool = False) -> Worker:
     store.upgrade()
 
     async def on_startup(ctx: dict[str, Any]) -> None:
-        ctx["schemabot"] = JobContext(config=config, store=store)
+        # Jobs queue follow-up jobs (a rollout wakes another) on the same Redis.
+        queue = ArqQueue(config.server.redis_url)
+        await queue.start()
+        ctx["schemabot"] = JobContext(config=config, store=store, queue=queue)
+        ctx["rollout_recovery"] = recovery = RolloutRecovery(store=store, queue=queue)
+        await recovery.start()
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "rollout_recovery" in ctx:
+            await ctx["rollout_recovery"].stop()
+            await ctx["schemabot"].queue.stop()
         store.close()
 
     functions = [

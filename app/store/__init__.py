@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from app.store.approvals import ApprovalRecord, Approvals
 from app.store.audit import Audit, AuditEntry
 from app.store.database import StoreUnavailable, open_engine, upgrade_schema
 from app.store.deliveries import Deliveries
 from app.store.jobs import JobRecord, Jobs
+from app.store.reviews import CommentClaim, PullRequestRef, ReviewRecord, Reviews
+from app.store.rollout_records import RolloutRecord, StepRecord
+from app.store.rollouts import Rollouts
 
-__all__ = ["Audit", "AuditEntry", "JobRecord", "Store", "StoreUnavailable"]
+__all__ = [
+    "ApprovalRecord",
+    "Audit",
+    "AuditEntry",
+    "CommentClaim",
+    "JobRecord",
+    "PullRequestRef",
+    "ReviewRecord",
+    "RolloutRecord",
+    "StepRecord",
+    "Store",
+    "StoreUnavailable",
+]
 
 
 class Store:
@@ -21,6 +37,9 @@ class Store:
         self.deliveries = Deliveries(self.engine)
         self.jobs = Jobs(self.engine)
         self.audit = Audit(self.engine)
+        self.reviews = Reviews(self.engine)
+        self.rollouts = Rollouts(self.engine)
+        self.approvals = Approvals(self.engine)
 
     def upgrade(self) -> None:
         """Create or upgrade the schema (safe when several replicas start at once)."""

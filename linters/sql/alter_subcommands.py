@@ -4,16 +4,17 @@ sqlglot parses ``ALTER TABLE t ADD COLUMN a int, ADD CONSTRAINT c CHECK (a > 0)`
 but keeps ``ALTER TABLE t ADD CHECK (a > 0)``, ``... USING INDEX`` or two subcommands with a
 ``NOT VALID`` as a generic command, and reads ``NOT VALID`` once for the whole statement. Lock
 rules judge each subcommand on its own: by its words (``NOT VALID`` and ``USING INDEX`` belong
-to one subcommand) and, where sqlglot can read the subcommand alone, by its tree (a column's
-type and default).
+to one subcommand) and by its tree (a column's type and default): the statement's own tree
+when sqlglot parsed the statement, else, on first use, the subcommand parsed alone.
+
+A statement is read once (``Statement.derived``), however many rules ask.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import sqlglot
@@ -22,8 +23,9 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokenizer_core import Token, TokenType
 
 from linters.dialects import SQLGLOT_DIALECT
+from linters.parse import QuietSqlglot
 from linters.sql.column_definitions import ColumnDefinition
-from linters.sql.generic_command import qualified_name_tokens
+from linters.sql.object_names import qualified_name_tokens
 
 if TYPE_CHECKING:
     from linters.statement import Statement
@@ -59,13 +61,6 @@ _OPENING = (TokenType.L_PAREN, TokenType.L_BRACKET)
 _CLOSING = (TokenType.R_PAREN, TokenType.R_BRACKET)
 
 
-def _word(token: Token) -> str:
-    """A token as ``Statement.words`` spells it, blanks folded: ``PRIMARY KEY`` is one token."""
-    if token.token_type == TokenType.STRING:
-        return token.text
-    return " ".join(token.text.upper().split())
-
-
 @dataclass(frozen=True)
 class AlterSubcommand:
     """One comma-separated subcommand: ``ADD COLUMN ...``, ``ALTER COLUMN c SET NOT NULL``..."""
@@ -78,9 +73,18 @@ class AlterSubcommand:
     top_words: tuple[str, ...]
     #: The exact text of the subcommand.
     text: str
-    #: sqlglot's node for the subcommand read on its own (``ColumnDef``, ``AddConstraint``,
-    #: ``AlterColumn``, ``AlterSet``, ``ModifyColumn``...); None when sqlglot cannot read it.
-    node: exp.Expression | None
+    #: sqlglot's dialect name, to read the subcommand alone.
+    dialect: str = field(repr=False)
+    #: The subcommand's node in the statement's tree, when sqlglot parsed the statement.
+    tree_node: exp.Expression | None = field(default=None, repr=False)
+
+    @cached_property
+    def node(self) -> exp.Expression | None:
+        """sqlglot's node for the subcommand (``ColumnDef``, ``AddConstraint``,
+        ``AlterColumn``, ``AlterSet``, ``ModifyColumn``...); None when sqlglot cannot read it."""
+        if self.tree_node is not None:
+            return self.tree_node
+        return _parse_alone(self.text, self.dialect)
 
     def has_words(self, *sequence: str) -> bool:
         """Whether ``sequence`` occurs in ``top_words``."""
@@ -177,9 +181,9 @@ class AlterSubcommand:
         for position, token in enumerate(self.tokens):
             if token.token_type in _CLOSING:
                 depth -= 1
-            if depth == 0 and start is None and _word(token) == "DEFAULT":
+            if depth == 0 and start is None and self.words[position] == "DEFAULT":
                 start = position + 1
-            elif depth == 0 and start is not None and _word(token) in _AFTER_DEFAULT:
+            elif depth == 0 and start is not None and self.words[position] in _AFTER_DEFAULT:
                 break
             elif start is not None:
                 end = position
@@ -194,13 +198,13 @@ class AlterSubcommand:
     def parenthesised(self) -> tuple[str, ...]:
         """The words of the first parenthesised group: a CHECK's condition, a key's columns."""
         depth, inside = 0, list[str]()
-        for token in self.tokens:
+        for token, word in zip(self.tokens, self.words, strict=True):
             if token.token_type in _CLOSING:
                 depth -= 1
                 if depth == 0:
                     break
             if depth > 0:
-                inside.append(_word(token))
+                inside.append(word)
             if token.token_type in _OPENING:
                 depth += 1
         return tuple(inside)
@@ -219,24 +223,18 @@ def alter_subcommands(statement: Statement) -> AlteredTable | None:
     words = statement.words
     if words[:1] != ("ALTER",) or "TABLE" not in words[1:3]:
         return None
-    return _read(statement.text, SQLGLOT_DIALECT[statement.dialect])
+    return statement.derived(_read)
 
 
-@lru_cache(maxsize=1024)
-def _read(text: str, dialect: str) -> AlteredTable | None:
-    # Pure in (text, dialect): every rule asking about the same statement shares one reading.
-    try:
-        tokens = sqlglot.tokenize(text, read=dialect)
-    except TokenError:
-        return None
-    words = [_word(token) for token in tokens]
+def _read(statement: Statement) -> AlteredTable | None:
+    tokens, words = statement.tokens, statement.words
     index = 1
     while index < len(words) and words[index] in _TABLE_MODIFIERS:
         index += 1
-    if words[index : index + 1] != ["TABLE"]:
+    if words[index : index + 1] != ("TABLE",):
         return None
     index += 1
-    if words[index : index + 2] == ["IF", "EXISTS"]:
+    if words[index : index + 2] == ("IF", "EXISTS"):
         index += 2
     only = index < len(words) and words[index] == "ONLY"
     index += only
@@ -245,61 +243,69 @@ def _read(text: str, dialect: str) -> AlteredTable | None:
         return None
     if index < len(words) and words[index] == "*":
         index += 1
+    pieces = [
+        (begin, end)
+        for begin, end in _pieces(tokens, index)
+        if end > begin and words[begin] not in ("ALGORITHM", "LOCK")  # MySQL options
+    ]
+    expression = statement.expression
+    actions = expression.args.get("actions") if isinstance(expression, exp.Alter) else None
+    # One action per comma-separated subcommand: the statement's tree answers for each.
+    nodes = list(actions) if actions and len(actions) == len(pieces) else [None] * len(pieces)
     subcommands = tuple(
-        _subcommand(table, text, piece, dialect)
-        for piece in _split(tokens[index:])
-        if piece and _word(piece[0]) not in ("ALGORITHM", "LOCK")  # MySQL options
+        _subcommand(statement, table, begin, end, node)
+        for (begin, end), node in zip(pieces, nodes, strict=True)
     )
     return AlteredTable(table, only, subcommands)
 
 
-def _split(tokens: list[Token]) -> Iterator[list[Token]]:
-    depth, piece = 0, list[Token]()
-    for token in tokens:
-        if token.token_type == TokenType.SEMICOLON:
-            break
-        if token.token_type in _OPENING:
+def _pieces(tokens: list[Token], start: int) -> Iterator[tuple[int, int]]:
+    """``(begin, end)`` token ranges of the comma-separated subcommands from ``start``."""
+    depth, begin = 0, start
+    for position in range(start, len(tokens)):
+        kind = tokens[position].token_type
+        if kind == TokenType.SEMICOLON:
+            yield begin, position
+            return
+        if kind in _OPENING:
             depth += 1
-        elif token.token_type in _CLOSING:
+        elif kind in _CLOSING:
             depth -= 1
-        elif token.token_type == TokenType.COMMA and depth == 0:
-            yield piece
-            piece = []
-            continue
-        piece.append(token)
-    yield piece
+        elif kind == TokenType.COMMA and depth == 0:
+            yield begin, position
+            begin = position + 1
+    yield begin, len(tokens)
 
 
-def _subcommand(table: exp.Table, text: str, tokens: list[Token], dialect: str) -> AlterSubcommand:
+def _subcommand(
+    statement: Statement, table: exp.Table, begin: int, end: int, tree_node: exp.Expression | None
+) -> AlterSubcommand:
+    tokens, words = statement.tokens[begin:end], statement.words[begin:end]
     depth, top_words = 0, list[str]()
-    for token in tokens:
+    for token, word in zip(tokens, words, strict=True):
         if token.token_type in _CLOSING:
             depth -= 1
         if depth == 0:
-            top_words.append(_word(token))
+            top_words.append(word)
         if token.token_type in _OPENING:
             depth += 1
-    piece_text = text[tokens[0].start : tokens[-1].end + 1]
     return AlterSubcommand(
         table=table,
         tokens=tuple(tokens),
-        words=tuple(_word(token) for token in tokens),
+        words=words,
         top_words=tuple(top_words),
-        text=piece_text,
-        node=_parse_alone(piece_text, dialect),
+        text=statement.text[tokens[0].start : tokens[-1].end + 1],
+        dialect=SQLGLOT_DIALECT[statement.dialect],
+        tree_node=tree_node,
     )
 
 
 def _parse_alone(piece_text: str, dialect: str) -> exp.Expression | None:
-    logger = logging.getLogger("sqlglot")
-    previous = logger.level
-    # The statement's own parse already warned about any generic-command fallback.
-    logger.setLevel(logging.ERROR)
     try:
-        parsed = sqlglot.parse_one(f"ALTER TABLE t {piece_text}", read=dialect)
+        # The statement's own parse already warned about any generic-command fallback.
+        with QuietSqlglot():
+            parsed = sqlglot.parse_one(f"ALTER TABLE t {piece_text}", read=dialect)
     except (ParseError, TokenError):
         return None
-    finally:
-        logger.setLevel(previous)
     actions = parsed.args.get("actions") if isinstance(parsed, exp.Alter) else None
     return actions[0] if actions and len(actions) == 1 else None

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlglot import exp
+
+if TYPE_CHECKING:
+    from linters.statement import Statement
 
 __all__ = [
     "ColumnAction",
@@ -19,6 +22,7 @@ __all__ = [
     "column_definitions",
     "created_table",
     "is_temporary",
+    "statement_columns",
     "table_primary_key_columns",
 ]
 
@@ -93,6 +97,15 @@ def created_table(expression: exp.Expression | None) -> exp.Table | None:
 
 def is_temporary(create: exp.Create) -> bool:
     return create.find(exp.TemporaryProperty) is not None
+
+
+def statement_columns(statement: Statement) -> list[ColumnDefinition]:
+    """``column_definitions`` of a statement's tree, read once however many rules ask."""
+    return statement.derived(_statement_columns)
+
+
+def _statement_columns(statement: Statement) -> list[ColumnDefinition]:
+    return list(column_definitions(statement.expression))
 
 
 def column_definitions(expression: exp.Expression | None) -> Iterator[ColumnDefinition]:

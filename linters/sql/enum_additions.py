@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 from sqlglot.tokenizer_core import TokenType
 
-from linters.sql.generic_command import qualified_name_tokens
+from linters.sql.object_names import qualified_name_tokens
 
 if TYPE_CHECKING:
     from linters.statement import Statement

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
 from linters.sql.column_definitions import created_table
 
-__all__ = ["ForeignKeyDefinition", "foreign_key_definitions"]
+if TYPE_CHECKING:
+    from linters.statement import Statement
+
+__all__ = ["ForeignKeyDefinition", "foreign_key_definitions", "statement_foreign_keys"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,15 @@ class ForeignKeyDefinition:
         if self.name is not None:
             return self.name.name
         return f"{self.table.name}({', '.join(self.columns)})"
+
+
+def statement_foreign_keys(statement: Statement) -> list[ForeignKeyDefinition]:
+    """``foreign_key_definitions`` of a statement's tree, read once however many rules ask."""
+    return statement.derived(_statement_foreign_keys)
+
+
+def _statement_foreign_keys(statement: Statement) -> list[ForeignKeyDefinition]:
+    return list(foreign_key_definitions(statement.expression))
 
 
 def foreign_key_definitions(expression: exp.Expression | None) -> Iterator[ForeignKeyDefinition]:

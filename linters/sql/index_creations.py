@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from linters.sql.generic_command import qualified_name_tokens
 from linters.sql.index_definitions import index_definitions
+from linters.sql.object_names import qualified_name_tokens
 
 if TYPE_CHECKING:
     from linters.statement import Statement

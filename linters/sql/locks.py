@@ -21,13 +21,14 @@ from sqlglot.tokenizer_core import Token, TokenType
 
 from linters.rule import table_key
 from linters.sql.alter_subcommands import AlterSubcommand, alter_subcommands
-from linters.sql.generic_command import qualified_name_tokens
+from linters.sql.object_names import qualified_name_tokens
 from linters.sql.statement_kinds import is_temporary_table_statement
 
 if TYPE_CHECKING:
     from linters.statement import Statement
 
 __all__ = [
+    "BlockingLock",
     "LockMode",
     "TableLock",
     "mysql_metadata_locks",
@@ -75,7 +76,12 @@ _MODE_WORDS = {mode.label: mode for mode in LockMode}
 
 
 def postgres_locks(statement: Statement) -> list[TableLock]:
-    """Every table ``statement`` locks, once each, at the strongest mode it takes there."""
+    """Every table ``statement`` locks, once each, at the strongest mode it takes there
+    (worked out once per statement)."""
+    return statement.derived(_strongest_locks)
+
+
+def _strongest_locks(statement: Statement) -> list[TableLock]:
     locks = _postgres_locks(statement, statement.tokens)
     strongest: dict[str, TableLock] = {}
     for lock in locks:
@@ -308,17 +314,34 @@ def _renamed_or_listed(words: tuple[str, ...], tokens: list[Token]) -> list[exp.
     return tables
 
 
-def traffic_blocking_locks(statement: Statement) -> list[tuple[exp.Table, str]]:
-    """The tables on which ``statement``'s lock, while it waits, queues the application's
-    reads or writes; each with the lock's name for messages."""
+@dataclass(frozen=True)
+class BlockingLock:
+    """A lock that, while it waits, queues the application's reads or writes."""
+
+    #: The table, or the index whose (unnamed here) table is locked.
+    table: exp.Table
+    #: The lock's name for messages: ``ACCESS EXCLUSIVE``, ``metadata``.
+    lock: str
+    on_index: bool = False
+
+    @property
+    def target(self) -> str:
+        """How a message names what is locked."""
+        name = f"`{'.'.join(part.name for part in self.table.parts)}`"
+        return f"the table of index {name}" if self.on_index else name
+
+
+def traffic_blocking_locks(statement: Statement) -> list[BlockingLock]:
+    """The locks ``statement`` takes that, while they wait, queue the application's reads or
+    writes."""
     if statement.dialect == "postgres":
         return [
-            (lock.table, lock.mode.label)
+            BlockingLock(lock.table, lock.mode.label, lock.on_index)
             for lock in postgres_locks(statement)
             if lock.mode.blocks_writes
         ]
     if statement.dialect in ("mysql", "mariadb"):
-        return [(table, "metadata") for table in mysql_metadata_locks(statement)]
+        return [BlockingLock(table, "metadata") for table in mysql_metadata_locks(statement)]
     return []
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
 
-from linters.sql.generic_command import qualified_name_tokens
+from linters.sql.object_names import qualified_name_tokens
 
 if TYPE_CHECKING:
     from linters.statement import Statement

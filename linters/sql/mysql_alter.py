@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
 
+from linters.sql.object_names import qualified_name_tokens
+
 if TYPE_CHECKING:
     from linters.statement import Statement
 
-__all__ = ["AlterTable", "ChangedColumn", "alter_table", "table_from_tokens"]
+__all__ = ["AlterTable", "ChangedColumn", "alter_table"]
 
 #: Words allowed between ALTER and TABLE (MariaDB ``ALTER ONLINE TABLE``, old ``ALTER IGNORE``).
 _HEAD_MODIFIERS = frozenset({"ONLINE", "OFFLINE", "IGNORE"})
@@ -114,27 +116,6 @@ class AlterTable:
         return []
 
 
-def table_from_tokens(tokens: list[Token], start: int) -> tuple[exp.Table, int] | None:
-    """Read ``name`` or ``schema.name`` at ``tokens[start]``; return it and the next index."""
-    parts: list[str] = []
-    index = start
-    while index < len(tokens):
-        token = tokens[index]
-        if token.token_type not in _NAME_TOKENS and not token.text.isidentifier():
-            break
-        parts.append(token.text)
-        index += 1
-        if index < len(tokens) and tokens[index].token_type == TokenType.DOT:
-            index += 1
-            continue
-        break
-    if not parts or len(parts) > 3:
-        return None
-    names: list[exp.Identifier] = [exp.to_identifier(part, quoted=True) for part in parts]
-    table = exp.Table(this=names[-1], db=names[-2] if len(names) > 1 else None)
-    return table, index
-
-
 def _after_table_name(tokens: list[Token]) -> tuple[exp.Table, int] | None:
     words = [token.text.upper() for token in tokens]
     index = 1
@@ -145,7 +126,8 @@ def _after_table_name(tokens: list[Token]) -> tuple[exp.Table, int] | None:
     index += 1
     if words[index : index + 2] == ["IF", "EXISTS"]:
         index += 2
-    return table_from_tokens(tokens, index)
+    table, end = qualified_name_tokens(tokens, index)
+    return (table, end) if table is not None else None
 
 
 def _stated(words: tuple[str, ...], option: str, values: frozenset[str]) -> str | None:

@@ -9,12 +9,10 @@ below.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from linters.config import Version
-
-if TYPE_CHECKING:
-    from linters.rule import Context
+from linters.dialects import Dialect
 
 __all__ = ["ASSUMED_MARIADB", "ASSUMED_MYSQL", "at_least", "server_label", "server_version"]
 
@@ -25,7 +23,17 @@ ASSUMED_MYSQL: Version = (8, 4)
 ASSUMED_MARIADB: Version = (10, 11)
 
 
-def server_version(context: Context) -> Version:
+class Judged(Protocol):
+    """What is linted: a file's ``Context`` or a whole ``Change``."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    @property
+    def server_version(self) -> Version | None: ...
+
+
+def server_version(context: Judged) -> Version:
     """The configured production version, else the assumed release for the dialect."""
     configured = context.server_version
     if configured is not None:
@@ -33,13 +41,13 @@ def server_version(context: Context) -> Version:
     return ASSUMED_MARIADB if context.dialect == "mariadb" else ASSUMED_MYSQL
 
 
-def at_least(context: Context, *, mysql: Version | None, mariadb: Version | None) -> bool:
+def at_least(context: Judged, *, mysql: Version | None, mariadb: Version | None) -> bool:
     """Whether the server has a feature that arrived in ``mysql`` / ``mariadb`` (None: never)."""
     needed = mariadb if context.dialect == "mariadb" else mysql
     return needed is not None and server_version(context) >= needed
 
 
-def server_label(context: Context) -> str:
+def server_label(context: Judged) -> str:
     """How a message names the server judged for: ``MySQL 8.0.28``, ``MariaDB 10.11``."""
     product = "MariaDB" if context.dialect == "mariadb" else "MySQL"
     return f"{product} {'.'.join(str(part) for part in server_version(context))}"

@@ -2,18 +2,17 @@
 
 The engine's ``Context.new_tables`` is complete only for statement rules, which it asks before
 each statement; a file rule sees the set after the whole file ran, so a table the file drops and
-then creates again would look new at its DROP. ``NewTables`` starts from the tables earlier
+then creates again would look new at its DROP. ``NewTables`` answers for the tables earlier
 files created and adds this file's creations as the walk reaches them.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from linters.rule import table_key
+from linters.rule import TableKeys, table_key
 
 if TYPE_CHECKING:
     from linters.rule import Context
@@ -22,9 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["NewTables", "created_relation"]
 
 
-def created_relation(statement: Statement) -> exp.Table | None:
-    """The table or view a CREATE makes (the same kinds the engine tracks)."""
-    expression = statement.expression
+def created_relation(expression: exp.Expression | None) -> exp.Table | None:
+    """The table or view a CREATE makes: what makes a table new for later statements."""
     if not isinstance(expression, exp.Create):
         return None
     if str(expression.args.get("kind", "")).upper() not in ("TABLE", "VIEW"):
@@ -38,19 +36,18 @@ class NewTables:
     """Tables created earlier in the change, as of the statement the walk has reached."""
 
     def __init__(self, context: Context) -> None:
-        created_here = {
-            table_key(table)
-            for statement in context.statements
-            if (table := created_relation(statement)) is not None
-        }
-        earlier_files = set(context.new_tables) - created_here
-        self._context = replace(context, new_tables=earlier_files)
+        #: Every table of the change so far, this file's included.
+        self._change = context.new_tables
+        self._here = context.created_here
+        self._walked = TableKeys()
 
     def observe(self, statement: Statement) -> None:
         """Call after checking ``statement``: what it creates is new for later statements."""
-        table = created_relation(statement)
+        table = created_relation(statement.expression)
         if table is not None:
-            self._context.new_tables.add(table_key(table))
+            self._walked.add(table_key(table))
 
     def is_new(self, table: exp.Table | str) -> bool:
-        return self._context.is_new_table(table)
+        if self._walked.holds(table):
+            return True
+        return self._change.holds(table) and not self._here.holds(table)

@@ -17,7 +17,7 @@ from linters.rule import Violation
 if TYPE_CHECKING:
     from linters.statement import Statement
 
-__all__ = ["span_at", "span_of", "violation_at"]
+__all__ = ["finding_span", "span_at", "span_of", "violation_at"]
 
 
 def span_of(statement: Statement, node: exp.Expression | None) -> Span | None:
@@ -59,10 +59,22 @@ def violation_at(
     A suggestion replaces the whole statement, so it is only offered when the finding covers
     the statement (a one-line statement); on a multi-line statement the exact line wins.
     """
-    span = None if statement.span.line == statement.span.end_line else span_of(statement, node)
+    span = _narrower_span(statement, node)
     if span is None:
         return Violation(message, help, statement, suggestion=suggestion)
     return Violation(message, help, statement, span=span)
+
+
+def finding_span(statement: Statement, node: exp.Expression | None) -> Span:
+    """Where ``violation_at`` places a finding about ``node``: the node's line on a multi-line
+    statement, else the whole statement."""
+    return _narrower_span(statement, node) or statement.span
+
+
+def _narrower_span(statement: Statement, node: exp.Expression | None) -> Span | None:
+    if statement.span.line == statement.span.end_line:
+        return None
+    return span_of(statement, node)
 
 
 def _position(statement: Statement, offset: int) -> tuple[int, int]:

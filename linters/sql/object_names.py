@@ -1,10 +1,48 @@
-"""How findings name database objects, and when two written names mean the same table."""
+"""How findings name database objects, when two written names mean the same table, and how
+a name is read from tokens (statements sqlglot keeps as a generic command have no tree)."""
 
 from __future__ import annotations
 
-from sqlglot import exp
+from typing import TYPE_CHECKING
 
-__all__ = ["qualified_name", "same_table"]
+from sqlglot import exp
+from sqlglot.tokenizer_core import TokenType
+
+if TYPE_CHECKING:
+    from sqlglot.tokenizer_core import Token
+
+__all__ = ["qualified_name", "qualified_name_tokens", "same_table"]
+
+#: Tokens that cannot be part of an object name.
+_NOT_NAME = frozenset({TokenType.STRING, TokenType.L_PAREN, TokenType.COMMA})
+
+
+def qualified_name_tokens(tokens: list[Token], start: int) -> tuple[exp.Table | None, int]:
+    """Read ``name``, ``schema.name`` or ``catalog.schema.name`` at ``start``.
+
+    Returns the name as a Table node and the index of the token after it.
+    """
+    parts: list[exp.Identifier] = []
+    index = start
+    while index < len(tokens) and tokens[index].token_type not in _NOT_NAME:
+        token = tokens[index]
+        parts.append(
+            exp.Identifier(this=token.text, quoted=token.token_type == TokenType.IDENTIFIER)
+        )
+        index += 1
+        if index < len(tokens) and tokens[index].token_type == TokenType.DOT:
+            index += 1
+            continue
+        break
+    if not parts:
+        return None, start
+    *qualifiers, name = parts
+    table = exp.Table(this=name)
+    if qualifiers:
+        table.set("db", qualifiers[-1])
+    if len(qualifiers) > 1:
+        table.set("catalog", qualifiers[-2])
+    return table, index
 
 
 def qualified_name(node: exp.Expression) -> str:

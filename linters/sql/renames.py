@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from linters.sql.generic_command import alter_table_command, qualified_name_tokens
+from linters.sql.alter_subcommands import alter_subcommands
+from linters.sql.object_names import qualified_name_tokens
 
 if TYPE_CHECKING:
     from linters.statement import Statement
@@ -84,11 +85,12 @@ def column_renames(statement: Statement) -> list[ColumnRename]:
     expression = statement.expression
     if isinstance(expression, exp.Alter) and str(expression.args.get("kind", "")) == "TABLE":
         return list(_alter_column_renames(expression))
-    command = alter_table_command(statement)
+    command = alter_subcommands(statement) if statement.is_command else None
     if command is None:
         return []
     renames = []
-    for tokens, words in zip(command.actions, command.action_words, strict=True):
+    for action in command.subcommands:
+        tokens, words = action.tokens, action.words
         start = 2 if words[:2] == ("RENAME", "COLUMN") else 1
         if words[:1] != ("RENAME",) or len(words) < start + 3 or words[start + 1] != "TO":
             continue

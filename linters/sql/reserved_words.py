@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlglot.dialects.mysql import MySQL
+from functools import cache
 
 from linters.dialects import MYSQL, Dialect
 
@@ -116,8 +116,14 @@ POSTGRES_RESERVED = frozenset(
     ]
 )
 
-#: MySQL 8.0's reserved words, as sqlglot's MySQL generator keeps them (it quotes these).
-MYSQL_RESERVED = frozenset(word.lower() for word in MySQL.Generator.RESERVED_KEYWORDS)
+
+@cache
+def mysql_reserved() -> frozenset[str]:
+    """MySQL 8.0's reserved words, as sqlglot's MySQL generator keeps them (it quotes these).
+    Read on first use: a PostgreSQL run need not load sqlglot's MySQL dialect."""
+    from sqlglot.dialects.mysql import MySQL
+
+    return frozenset(word.lower() for word in MySQL.Generator.RESERVED_KEYWORDS)
 
 
 def is_reserved(name: str, dialect: Dialect) -> bool:
@@ -125,5 +131,5 @@ def is_reserved(name: str, dialect: Dialect) -> bool:
     if dialect == "postgres":
         return word in POSTGRES_RESERVED
     if dialect in MYSQL:
-        return word in MYSQL_RESERVED
+        return word in mysql_reserved()
     return False

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from linters.rule import table_key
+from linters.rule import TableKeys, table_key
 from linters.sql.alter_subcommands import AlterSubcommand, alter_subcommands
 from linters.sql.column_definitions import column_definitions, table_primary_key_columns
-from linters.sql.generic_command import qualified_name_tokens
 from linters.sql.index_creations import index_creation
+from linters.sql.object_names import qualified_name_tokens
 
 if TYPE_CHECKING:
     from linters.rule import Context
@@ -65,10 +65,10 @@ class TableFacts:
 @dataclass
 class SchemaFacts:
     #: Table keys of tables, views and materialized views the observed statements created.
-    new_tables: set[str] = field(default_factory=set)
+    new_tables: TableKeys = field(default_factory=TableKeys)
     #: The engine's tables created earlier in the change (``Context.new_tables``); it knows
     #: earlier files, but not materialized views, which sqlglot keeps as commands.
-    change_tables: set[str] = field(default_factory=set)
+    change_tables: TableKeys = field(default_factory=TableKeys)
     tables: dict[str, TableFacts] = field(default_factory=dict)
     #: Indexes created so far, by lower-case name without schema.
     indexes: dict[str, IndexFacts] = field(default_factory=dict)
@@ -76,13 +76,7 @@ class SchemaFacts:
     new_types: set[str] = field(default_factory=set)
 
     def is_new_table(self, table: exp.Table | str) -> bool:
-        key = table_key(table)
-        short = key.rsplit(".", 1)[-1]
-        return any(
-            name == key or _short(name) == short
-            for names in (self.new_tables, self.change_tables)
-            for name in names
-        )
+        return self.new_tables.holds(table) or self.change_tables.holds(table)
 
     def table(self, table: exp.Table | str) -> TableFacts | None:
         key = table_key(table)

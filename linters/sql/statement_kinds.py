@@ -84,6 +84,10 @@ _FIRST_WORD = {
 
 
 def statement_kind(statement: Statement) -> StatementKind:
+    return statement.derived(_statement_kind)
+
+
+def _statement_kind(statement: Statement) -> StatementKind:
     expression = statement.expression
     # A leading WITH hides the verb; the tree knows it.
     if isinstance(expression, exp.Insert | exp.Update | exp.Delete | exp.Merge):

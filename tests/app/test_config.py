@@ -175,3 +175,21 @@ def test_an_unreadable_file_names_the_path(tmp_path: Path) -> None:
         load_config(tmp_path / "missing.toml")
     assert raised.value.path.endswith("missing.toml")
     assert raised.value.problems == ["cannot read the config file: No such file or directory"]
+
+
+def test_a_shadow_url_equal_to_an_environment_is_refused() -> None:
+    text = VALID.replace(
+        'migrations = "db/migrations"',
+        'migrations = "db/migrations"\nshadow_url = "postgresql://other:pw@DB:5432/staging?x=1"',
+    )
+    found = problems(text, ENV)
+    assert found == [
+        "repositories[0]: shadow_url is the database of environment 'staging': the shadow server"
+        " gets databases created and dropped, it must never be an environment"
+    ]
+    ok = VALID.replace(
+        'migrations = "db/migrations"',
+        'migrations = "db/migrations"\nshadow_url = "postgresql://scratch@shadow-db/postgres"',
+    )
+    config = parse_config(ok, env=ENV)
+    assert config.repositories[0].shadow_url is not None

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from linters.config import ConfigError, LintConfig, config_from_table, merge, rule_severity
 from linters.finding import Severity
 from linters.registry import RULES
+from linters.rule import Rule
 
-KNOWN = {"drop-table": "common", "parse-error": "common", "create-index": "postgres"}
+KNOWN: dict[str, Rule] = {
+    "drop-table": RULES["drop-table"],
+    "parse-error": RULES["parse-error"],
+    "backfill-unbatched": RULES["backfill-unbatched"],
+    "create-index": replace(RULES["create-index-not-concurrently"], id="create-index"),
+}
 
 
 def test_a_full_table_is_read() -> None:
@@ -23,9 +31,9 @@ def test_a_full_table_is_read() -> None:
             "dialect": "mysql",
             "runner_sets_timeouts": True,
             "require_suppression_reason": True,
-            "options": {"drop-table": {"allow": ["tmp_"]}},
+            "options": {"backfill-unbatched": {"max_rows": 500}},
         },
-        known_rules=KNOWN,
+        rules=KNOWN,
     )
     assert config.select == {"postgres"}
     assert config.ignore == {"drop-table"}
@@ -34,12 +42,12 @@ def test_a_full_table_is_read() -> None:
     assert config.mysql_version == (8, 0, 32)
     assert (config.naming, config.dialect) == ("flyway", "mysql")
     assert config.runner_sets_timeouts and config.require_suppression_reason
-    assert config.option("drop-table", "allow", None) == ["tmp_"]
+    assert config.options == {"backfill-unbatched": {"max_rows": 500}}
     assert "naming" in config.fields_set and "options" in config.fields_set
 
 
 def test_integer_version_is_accepted() -> None:
-    assert config_from_table({"postgres_version": 16}, known_rules=KNOWN).postgres_version == (16,)
+    assert config_from_table({"postgres_version": 16}, rules=KNOWN).postgres_version == (16,)
 
 
 def test_every_problem_is_reported_at_once_with_its_field_path() -> None:
@@ -54,10 +62,14 @@ def test_every_problem_is_reported_at_once_with_its_field_path() -> None:
                 "naming": "rails",
                 "dialect": "oracle",
                 "runner_sets_timeouts": "yes",
-                "options": {"drop-tabel": {}, "parse-error": 3},
+                "options": {
+                    "drop-tabel": {},
+                    "parse-error": 3,
+                    "backfill-unbatched": {"max_rows": "x", "max_row": 5},
+                },
                 "selct": [],
             },
-            known_rules=KNOWN,
+            rules=KNOWN,
         )
     problems = raised.value.problems
     expected = [
@@ -73,6 +85,8 @@ def test_every_problem_is_reported_at_once_with_its_field_path() -> None:
         "lint.runner_sets_timeouts: expected true or false, got 'yes'",
         "lint.options.drop-tabel: unknown rule id (did you mean drop-table?)",
         "lint.options.parse-error: expected a table of option = value",
+        "lint.options.backfill-unbatched.max_rows: expected an integer, got 'x'",
+        "lint.options.backfill-unbatched.max_row: unknown option (did you mean max_rows?)",
         "lint.selct: unknown setting (did you mean select?)",
     ]
     assert len(problems) == len(expected), problems
@@ -108,7 +122,7 @@ def test_the_registry_is_the_default_source_of_rule_ids() -> None:
 def test_rule_severity_the_more_specific_mention_wins(
     table: dict[str, object], default: Severity | None, expected: Severity | None
 ) -> None:
-    config = config_from_table(table, known_rules=KNOWN)
+    config = config_from_table(table, rules=KNOWN)
     assert rule_severity(config, "create-index", "postgres", default) == expected
 
 
@@ -164,10 +178,88 @@ def test_merge_leaves_a_rule_the_repository_does_not_mention_to_the_server() -> 
 
 
 def test_merge_server_options_and_timeouts_win() -> None:
-    server = config_from_table({"runner_sets_timeouts": True, "options": {"parse-error": {"a": 1}}})
-    repository = config_from_table({"options": {"parse-error": {"a": 2, "b": 3}}})
+    server = config_from_table(
+        {"runner_sets_timeouts": True, "options": {"comment-policy": {"max_length": 100}}}
+    )
+    repository = config_from_table(
+        {"options": {"comment-policy": {"max_length": 20, "require_column_comment": True}}}
+    )
     merged = merge(server, repository)
-    assert merged.options == {"parse-error": {"a": 1, "b": 3}}
+    assert merged.options == {"comment-policy": {"max_length": 100, "require_column_comment": True}}
     assert merged.runner_sets_timeouts
     off = merge(server, config_from_table({"runner_sets_timeouts": False}))
     assert not off.runner_sets_timeouts
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "options", "problem"),
+    [
+        ("backfill-unbatched", {"max_rows": "x"}, "max_rows: expected an integer, got 'x'"),
+        ("backfill-unbatched", {"max_rows": 0}, "max_rows: expected an integer >= 1, got 0"),
+        ("backfill-unbatched", {"max_rows": True}, "max_rows: expected an integer, got True"),
+        ("avoid-char", {"mysql_max_length": "lots"}, "expected an integer, got 'lots'"),
+        ("column-alignment", {"min_wasted_bytes": "many"}, "expected an integer, got 'many'"),
+        ("column-type-policy", {"max_varchar_length": "big"}, "expected an integer, got 'big'"),
+        ("index-too-many-columns", {"max_columns": "three"}, "expected an integer, got 'three'"),
+        (
+            "column-nullability-default-policy",
+            {"require_not_null": "no"},
+            "require_not_null: expected true or false, got 'no'",
+        ),
+        ("function-denylist", {"deny": "pg_sleep"}, "expected a list of strings, got 'pg_sleep'"),
+        ("drop-requires-marker-name", {"pattern": "(["}, "expected a regular expression"),
+        ("naming-convention", {"index": "idx_{table"}, ""),
+        ("naming-convention", {"index": "(idx_{table}"}, "expected a regular expression"),
+        (
+            "object-kind-denylist",
+            {"deny": ["trigers"]},
+            "unknown 'trigers' (did you mean trigger?)",
+        ),
+        (
+            "mysql-osc-incompatible",
+            {"tool": "lhm"},
+            'tool: expected one of "gh-ost", "pt-osc", got \'lhm\'',
+        ),
+        (
+            "charset-collation-policy",
+            {"table_level": "sometimes"},
+            'expected one of "allow", "forbid", "require"',
+        ),
+        ("drop-table", {"allow": ["tmp_"]}, "allow: unknown option (drop-table takes no options)"),
+        (
+            "index-count-limit",
+            {"maximum": 3},
+            "maximum: unknown option (index-count-limit takes max_indexes)",
+        ),
+    ],
+)
+def test_rule_options_are_checked_against_their_declarations(
+    rule_id: str, options: dict[str, object], problem: str
+) -> None:
+    table = {"options": {rule_id: options}}
+    if not problem:
+        assert config_from_table(table).options == {rule_id: options}
+        return
+    with pytest.raises(ConfigError) as raised:
+        config_from_table(table)
+    [reported] = raised.value.problems
+    assert reported.startswith(f"lint.options.{rule_id}."), reported
+    assert problem in reported, reported
+
+
+def test_aliases_of_a_choice_are_read_as_the_choice() -> None:
+    from linters.rules.mysql.mysql_osc_incompatible import TOOL
+
+    config = config_from_table({"options": {TOOL.rule: {"tool": "pt-online-schema-change"}}})
+    assert TOOL.value(config) == "pt-osc"
+    assert TOOL.value(LintConfig()) == "gh-ost"
+
+
+def test_every_declared_option_belongs_to_its_rule_and_has_a_valid_default() -> None:
+    for rule in RULES.values():
+        names = [option.name for option in rule.options]
+        assert len(names) == len(set(names)), rule.id
+        for option in rule.options:
+            assert option.rule == rule.id, (rule.id, option.name)
+            assert option.description.strip(), (rule.id, option.name)
+            assert option.parse(option.default) == option.default, (rule.id, option.name)

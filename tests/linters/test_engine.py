@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
+from linters import schedule
 from linters.cache import Cache
 from linters.config import LintConfig, config_from_table
 from linters.dialects import ALL, DIALECTS, Dialect
@@ -60,7 +62,7 @@ def _lint(
 def test_enabled_rules_follow_dialect_and_config() -> None:
     assert set(enabled_rules(LintConfig(), "postgres", TEST_RULES)) == set(TEST_RULES)
     assert "test-explode" not in enabled_rules(LintConfig(), "mysql", TEST_RULES)
-    ignored = config_from_table({"ignore": ["test-drop-old"]}, known_rules={"test-drop-old": "x"})
+    ignored = config_from_table({"ignore": ["test-drop-old"]}, rules=TEST_RULES)
     assert "test-drop-old" not in enabled_rules(ignored, "postgres", TEST_RULES)
 
 
@@ -190,3 +192,125 @@ def test_cached_outcomes_are_reused_and_rechecked_when_earlier_tables_change(
     # does not, so V2's cached outcome (checked when t was new) must be checked again.
     files["V1__a.sql"] = "-- CREATE TABLE t (i int);\nSELECT 1;"
     assert _lint(files, store=Cache(tmp_path, "settings")) == ["V2__b.sql:1:1 test-drop-old"]
+
+
+def _transaction_states(sql: str, dialect: Dialect = "postgres") -> list[str]:
+    """Each non-transaction-control statement's first word with where it runs: ``X:explicit``,
+    ``X:runner`` (the runner's transaction) or ``X:none`` (commits on its own)."""
+    seen: list[str] = []
+
+    def probe(statement: Statement, context: Context) -> Iterator[Violation]:
+        # (The linter's warm-up before forking runs rules too: only this file counts.)
+        if context.path == "V1__x.sql" and context.transaction_of(statement) is not None:
+            where = "none"
+            if context.in_explicit_transaction(statement):
+                where = "explicit"
+            elif context.in_transaction(statement):
+                where = "runner"
+            seen.append(f"{statement.text.split()[-1]}:{where}")
+        return iter(())
+
+    rule = StatementRule(
+        id="test-probe", severity=Severity.INFO, dialects=ALL, doc="Probe.",
+        on=(exp.Expression,), check=probe,
+    )  # fmt: skip
+    lint([Source("V1__x.sql", sql)], dialect=dialect, rules={rule.id: rule})
+    return seen
+
+
+def test_transaction_state_follows_every_spelling_of_begin_and_end() -> None:
+    directive = "-- schemabot:no-transaction\n"
+    assert _transaction_states(directive + "START TRANSACTION; SELECT a; COMMIT; SELECT b;") == [
+        "a:explicit",
+        "b:none",
+    ]
+    assert _transaction_states(directive + "BEGIN; SELECT a; ABORT; SELECT b;") == [
+        "a:explicit",
+        "b:none",
+    ]
+    assert _transaction_states(
+        directive + "BEGIN; SAVEPOINT s; SELECT a; ROLLBACK TO SAVEPOINT s; SELECT b; END; "
+        "SELECT c;"
+    ) == ["a:explicit", "b:explicit", "c:none"]
+    sqlite = directive + "BEGIN IMMEDIATE; SELECT a; END TRANSACTION; SELECT b;"
+    assert _transaction_states(sqlite, "sqlite") == ["a:explicit", "b:none"]
+
+
+def test_a_commit_in_a_wrapped_file_ends_the_runners_transaction() -> None:
+    assert _transaction_states("SELECT a; COMMIT; SELECT b; BEGIN; SELECT c;") == [
+        "a:runner",
+        "b:none",
+        "c:explicit",
+    ]
+    # MySQL DDL commits implicitly: the ALTER runs outside the transaction BEGIN opened.
+    mysql = "START TRANSACTION; SELECT a; ALTER TABLE t ADD COLUMN c int; SELECT b;"
+    assert _transaction_states(mysql, "mysql") == ["a:explicit", "int:none", "b:none"]
+
+
+def test_change_rules_read_cached_files_through_their_facts_without_parsing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "V1__orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, shop_id bigint);\n"
+        "CREATE INDEX orders_shop_status_ix ON orders (shop_id, status);\n",
+        "V2__index.sql": "CREATE INDEX orders_shop_ix ON orders (shop_id);\n",
+    }
+    config = config_from_table({"select": ["index-redundant", "fk-without-index"]})
+
+    def run(store: Cache | None) -> list[str]:
+        sources = [Source(path, text) for path, text in files.items()]
+        found = lint(sources, dialect="postgres", config=config, store=store)
+        return [f"{f.path}:{f.span.line} {f.rule}" for f in found if f.rule in config.select]
+
+    cache = Cache(tmp_path, "settings")
+    assert run(cache) == ["V2__index.sql:1 index-redundant"]
+    cache.write()
+    read: list[str] = []
+    original = Linter.read
+
+    def counting_read(self: Linter, source: Source) -> object:
+        read.append(source.path)
+        return original(self, source)
+
+    monkeypatch.setattr(Linter, "read", counting_read)
+    files["V2__index.sql"] = "-- edited\n" + files["V2__index.sql"]
+    assert run(Cache(tmp_path, "settings")) == ["V2__index.sql:2 index-redundant"]
+    assert [path for path in read if path != "warm-up.sql"] == ["V2__index.sql"]
+    assert run(None) == ["V2__index.sql:2 index-redundant"]
+
+
+def _realistic_change(count: int) -> dict[str, str | bytes]:
+    """Tables, foreign keys, indexes (some redundant), alters and drops across files."""
+    files: dict[str, str | bytes] = {}
+    for number in range(1, count + 1):
+        parent = f"t{number - 1}" if number > 1 else "users"
+        files[f"V{number:03d}__step.sql"] = (
+            f"CREATE TABLE t{number} (id bigint PRIMARY KEY, {parent}_id int REFERENCES "
+            f"{parent} (id), status text);\n"
+            f"CREATE INDEX t{number}_status_ix ON t{number} (status);\n"
+            f"CREATE INDEX t{number - 1}_status_id_ix ON t{number - 1} (status, id);\n"
+            f"ALTER TABLE t{number - 1} ADD CONSTRAINT c{number} CHECK (status <> '');\n"
+            f"DROP INDEX IF EXISTS t{number - 2}_status_ix;\n"
+        )
+    return files
+
+
+@pytest.mark.parametrize("separate_files", [True, False])
+def test_forked_workers_give_the_same_findings_with_every_default_rule(
+    separate_files: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = [Source(path, text) for path, text in _realistic_change(160).items()]
+    serial = lint(sources, dialect="postgres", jobs=1, separate_files=separate_files)
+    forks: list[int] = []
+    original = schedule._Work.in_parallel
+
+    def counted(self: schedule._Work, chunks: list[list[int]]) -> object:
+        forks.append(len(chunks))
+        return original(self, chunks)
+
+    monkeypatch.setattr(schedule._Work, "in_parallel", counted)
+    forked = lint(sources, dialect="postgres", jobs=2, separate_files=separate_files)
+    assert forks == [2]
+    assert forked == serial
+    rules = {finding.rule for finding in serial}
+    assert {"index-redundant", "fk-without-index", "prefer-bigint"} <= rules

@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from linters.dialects import Dialect
 from linters.finding import Span
-from linters.parse import parse_file
+from linters.parse import missing_delimiter, parse_file
 
 
 def split(source: str, dialect: Dialect = "postgres") -> list[tuple[str, Span]]:
@@ -390,3 +390,15 @@ def test_no_transaction_directives(directive: str) -> None:
         f"{directive}\nCREATE INDEX CONCURRENTLY i ON t (a);", "postgres"
     ).no_transaction
     assert not parse_file("-- migrate:up\nSELECT 1;", "postgres").no_transaction
+
+
+def test_a_missing_semicolon_is_named_in_the_error() -> None:
+    source = "-- two statements\nDROP TABLE a\nDROP TABLE b;\n"
+    [statement] = parse_file(source, "postgres").statements
+    assert statement.error == (
+        "a `;` is probably missing before line 3 (`DROP TABLE b` starts another statement)"
+    )
+    assert missing_delimiter(statement) == 3
+    # An indented continuation line is not the start of another statement.
+    [update] = parse_file("UPDATE t\n  SET a = 1\n  WHERE b = 2 AND;", "postgres").statements
+    assert missing_delimiter(update) is None

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from linters.dialects import DIALECTS, Dialect
 from linters.finding import Span
-from linters.parse import ParsedFile, parse_file
+from linters.parse import ClientCommand, Comment, ParsedFile, parse_file
 
 SEPARATORS = [";", ";", " ", " ", "\n", "\n", "\r\n", "\t", "(", ")", ",", ".", "\ufeff"]
 QUOTES = ["'", "''", '"', '""', "`", "[", "]", "$$", "$f$", "$1", "E'", "e'\\'", "\\", "\\'"]
@@ -73,7 +73,8 @@ def check(source: str, dialect: Dialect) -> None:
     covered = [False] * len(source)
     regions = [(s.start, s.end) for s in parsed.statements]
     previous_end = 0
-    for item in [*parsed.comments, *parsed.client_commands]:
+    items: list[Comment | ClientCommand] = [*parsed.comments, *parsed.client_commands]
+    for item in items:
         assert item.span == expected_span(source, item.start, item.end)
         assert item.text in source[item.start : item.end]
         regions.append((item.start, item.end))

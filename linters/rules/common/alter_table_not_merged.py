@@ -41,7 +41,6 @@ from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation, table_key
 from linters.sql.alter_subcommands import AlteredTable, alter_subcommands
-from linters.sql.migration_sections import up_statements
 from linters.sql.new_tables import NewTables
 from linters.sql.object_names import qualified_name
 from linters.sql.transactions import transaction_control
@@ -79,7 +78,7 @@ def check(file: LintedFile) -> Iterator[Violation]:
     new_tables = NewTables(file.context)
     #: Short table name -> line of the last mergeable ALTER TABLE on it, columns it added.
     last_alter: dict[str, tuple[int, set[str]]] = {}
-    for statement in up_statements(file):
+    for statement in file.up_statements:
         alter = alter_subcommands(statement)
         if transaction_control(statement) is not None:
             last_alter.clear()

@@ -20,6 +20,9 @@ most of the table: the linter cannot know. An `UPDATE` without `WHERE` is also r
 update-delete-without-where (an error: the condition may be missing by mistake); this rule
 asks, in addition, that a deliberate whole-table change be batched.
 
+Exempt: UPDATE and INSERT ... VALUES on tables created earlier in the same change; INSERT ...
+SELECT that reads only such tables.
+
 ## Why is this bad?
 One statement over a big table locks every row it changes until it commits (blocking the
 application's writes to them), writes the whole change to the WAL or binlog at once, lags every
@@ -39,12 +42,6 @@ background job, or a non-transactional migration with one batch per statement):
 UPDATE users SET email_normalized = lower(email) WHERE id >= 1 AND id < 50000;
 UPDATE users SET email_normalized = lower(email) WHERE id >= 50000 AND id < 100000;
 ```
-
-## Options
-* `max_rows` (default 1000): the most rows one `INSERT ... VALUES` may carry.
-
-Exempt: UPDATE and INSERT ... VALUES on tables created earlier in the same change; INSERT ...
-SELECT that reads only such tables.
 """
 
 from __future__ import annotations
@@ -56,28 +53,26 @@ from sqlglot import exp
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
+from linters.rule_options import IntegerOption
 from linters.sql.dml_targets import CARRIERS, changed_table, inserted_table, row_changes
 from linters.sql.object_names import qualified_name
 from linters.sql.row_bounds import bounds_key_range, is_tautology
 from linters.statement import Statement
 
 _HELP = "Batch by key range (WHERE id >= :lo AND id < :hi), one transaction per batch"
-DEFAULT_MAX_ROWS = 1000
+MAX_ROWS = IntegerOption(
+    "backfill-unbatched",
+    "max_rows",
+    1000,
+    "The most rows one `INSERT ... VALUES` may carry.",
+    minimum=1,
+)
 
 
 def _bounded(query: exp.Expression) -> bool:
     where = query.args.get("where")
     bounded_where = where is not None and not is_tautology(where) and bounds_key_range(where)
     return bounded_where or query.args.get("limit") is not None
-
-
-def _max_rows(context: Context) -> int:
-    configured = context.option("backfill-unbatched", "max_rows", DEFAULT_MAX_ROWS)
-    if isinstance(configured, bool) or not isinstance(configured, int) or configured < 1:
-        raise ValueError(
-            f"backfill-unbatched: max_rows must be a positive integer, not {configured!r}"
-        )
-    return configured
 
 
 def _update(update: exp.Update, context: Context) -> Iterator[Violation]:
@@ -117,7 +112,7 @@ def _insert(insert: exp.Insert, context: Context) -> Iterator[Violation]:
     name = qualified_name(target) if target is not None else "?"
     source = insert.expression
     if isinstance(source, exp.Values):
-        limit = _max_rows(context)
+        limit = MAX_ROWS.value(context.config)
         rows = len(source.expressions)
         if rows > limit and not (target is not None and context.is_new_table(target)):
             yield Violation(
@@ -149,4 +144,5 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=CARRIERS,
     check=check,
+    options=(MAX_ROWS,),
 )

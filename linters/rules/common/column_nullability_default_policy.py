@@ -23,11 +23,6 @@ ALTER TABLE orders ADD COLUMN channel text;  -- NULL for every existing and forg
 ```sql
 ALTER TABLE orders ADD COLUMN channel text NOT NULL DEFAULT 'web';
 ```
-
-## Options
-- `require_not_null` (boolean, default `true`): columns must be `NOT NULL`.
-- `require_default` (boolean, default `false`): columns must have a `DEFAULT`.
-- `exempt_columns` (list of names, default `[]`): columns never checked (e.g. `deleted_at`).
 """
 
 from __future__ import annotations
@@ -38,10 +33,10 @@ from sqlglot import exp
 
 from linters.dialects import ALL, MYSQL
 from linters.rule import Context, StatementRule, Violation
-from linters.rule_options import boolean_option, string_list_option
+from linters.rule_options import BooleanOption, StringListOption
 from linters.sql.column_definitions import (
     ColumnDefinition,
-    column_definitions,
+    statement_columns,
     table_primary_key_columns,
 )
 from linters.sql.column_types import is_serial
@@ -49,6 +44,11 @@ from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
 RULE_ID = "column-nullability-default-policy"
+REQUIRE_NOT_NULL = BooleanOption(RULE_ID, "require_not_null", True, "Columns must be `NOT NULL`.")
+REQUIRE_DEFAULT = BooleanOption(RULE_ID, "require_default", False, "Columns must have a `DEFAULT`.")
+EXEMPT_COLUMNS = StringListOption(
+    RULE_ID, "exempt_columns", (), "Columns never checked (e.g. `deleted_at`)."
+)
 _MYSQL_NO_LITERAL_DEFAULT = frozenset(
     {
         exp.DType.TEXT,
@@ -71,13 +71,11 @@ _MYSQL_NO_LITERAL_DEFAULT = frozenset(
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
-    require_not_null, note_nn = boolean_option(context, RULE_ID, "require_not_null", True)
-    require_default, note_d = boolean_option(context, RULE_ID, "require_default", False)
-    exempt, note_e = string_list_option(context, RULE_ID, "exempt_columns", ())
-    note = note_nn + note_d + note_e
-    exempt_names = {name.lower() for name in exempt}
+    require_not_null = REQUIRE_NOT_NULL.value(context.config)
+    require_default = REQUIRE_DEFAULT.value(context.config)
+    exempt_names = {name.lower() for name in EXEMPT_COLUMNS.value(context.config)}
     key_columns = set(table_primary_key_columns(statement.expression))
-    for column in column_definitions(statement.expression):
+    for column in statement_columns(statement):
         if column.action == "retype" or column.column in exempt_names:
             continue
         if column.column in key_columns or _generates_its_value(column, context):
@@ -87,14 +85,14 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
             yield violation_at(
                 statement,
                 column.name,
-                message=f"Declare column `{name}` NOT NULL{note}",
+                message=f"Declare column `{name}` NOT NULL",
                 help="Add NOT NULL (with a DEFAULT for existing rows), or exempt the column",
             )
         elif require_default and column.default is None and _can_have_default(column, context):
             yield violation_at(
                 statement,
                 column.name,
-                message=f"Give column `{name}` a DEFAULT{note}",
+                message=f"Give column `{name}` a DEFAULT",
                 help="Add a DEFAULT so inserts that do not name the column keep working",
             )
 
@@ -120,4 +118,9 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Create, exp.Alter),
     check=check,
+    options=(
+        REQUIRE_NOT_NULL,
+        REQUIRE_DEFAULT,
+        EXEMPT_COLUMNS,
+    ),
 )

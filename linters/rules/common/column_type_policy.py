@@ -33,16 +33,6 @@ CREATE TABLE payments (
     memo text
 );
 ```
-
-## Options
-- `deny` (list of type names, default `[]`): types that may not be used.
-- `max_varchar_length` (integer, default `2560`): longest `varchar(n)`.
-- `max_char_length` (integer, default `0`, off): longest `char(n)`; `avoid-char` already reports
-  long MySQL `CHAR` columns.
-- `max_text_width` (integer, default `0`, off): most declared `char` / `varchar` characters in
-  one new table.
-- `max_current_time_columns` (integer, default `2`): most columns per new table with a current
-  time default or `ON UPDATE CURRENT_TIMESTAMP`.
 """
 
 from __future__ import annotations
@@ -54,13 +44,40 @@ from sqlglot import exp
 
 from linters.dialects import ALL
 from linters.rule import Context, StatementRule, Violation
-from linters.rule_options import integer_option, string_list_option
-from linters.sql.column_definitions import ColumnDefinition, column_definitions, created_table
+from linters.rule_options import IntegerOption, StringListOption
+from linters.sql.column_definitions import (
+    ColumnDefinition,
+    created_table,
+    statement_columns,
+)
 from linters.sql.column_types import declared_length, written_type
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
 RULE_ID = "column-type-policy"
+DENY = StringListOption(RULE_ID, "deny", (), "Type names that may not be used.")
+MAX_VARCHAR_LENGTH = IntegerOption(
+    RULE_ID, "max_varchar_length", 2560, "Longest `varchar(n)`; 0: no limit."
+)
+MAX_CHAR_LENGTH = IntegerOption(
+    RULE_ID,
+    "max_char_length",
+    0,
+    "Longest `char(n)`; 0: no limit (`avoid-char` already reports long MySQL `CHAR` columns).",
+)
+MAX_TEXT_WIDTH = IntegerOption(
+    RULE_ID,
+    "max_text_width",
+    0,
+    "Most declared `char` / `varchar` characters in one new table; 0: no limit.",
+)
+MAX_CURRENT_TIME_COLUMNS = IntegerOption(
+    RULE_ID,
+    "max_current_time_columns",
+    2,
+    "Most columns per new table with a current time default or `ON UPDATE CURRENT_TIMESTAMP`; "
+    "0: no limit.",
+)
 _VARIABLE = frozenset({exp.DType.VARCHAR, exp.DType.NVARCHAR})
 _FIXED = frozenset({exp.DType.CHAR, exp.DType.NCHAR, exp.DType.BPCHAR})
 _CURRENT_TIME = (
@@ -78,11 +95,10 @@ _CURRENT_TIME_CALLS = frozenset(
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
-    deny, note_deny = string_list_option(context, RULE_ID, "deny", ())
-    max_varchar, note_v = integer_option(context, RULE_ID, "max_varchar_length", 2560)
-    max_char, note_c = integer_option(context, RULE_ID, "max_char_length", 0)
-    denied = {" ".join(name.lower().split()) for name in deny}
-    columns = list(column_definitions(statement.expression))
+    max_varchar = MAX_VARCHAR_LENGTH.value(context.config)
+    max_char = MAX_CHAR_LENGTH.value(context.config)
+    denied = {" ".join(name.lower().split()) for name in DENY.value(context.config)}
+    columns = list(statement_columns(statement))
     for column in columns:
         if column.data_type is None:
             continue
@@ -90,15 +106,15 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
         name = f"{column.table.name}.{column.name.name}"
         length = declared_length(column.data_type)
         if denied & _type_names(column.data_type, written):
-            yield _at(statement, column, f"Do not use type `{written}` for `{name}`{note_deny}")
+            yield _at(statement, column, f"Do not use type `{written}` for `{name}`")
         elif column.data_type.this in _VARIABLE and length and 0 < max_varchar < length:
             message = (
                 f"Use `text` or at most `varchar({max_varchar})` for `{name}`, not `{written}`"
             )
-            yield _at(statement, column, message + note_v)
+            yield _at(statement, column, message)
         elif column.data_type.this in _FIXED and length and 0 < max_char < length:
             message = f"Use `varchar` or at most `char({max_char})` for `{name}`, not `{written}`"
-            yield _at(statement, column, message + note_c)
+            yield _at(statement, column, message)
     yield from _table_limits(statement, context, columns)
 
 
@@ -113,8 +129,8 @@ def _table_limits(
     table = created_table(statement.expression)
     if table is None:
         return
-    max_width, note_w = integer_option(context, RULE_ID, "max_text_width", 0)
-    max_times, note_t = integer_option(context, RULE_ID, "max_current_time_columns", 2)
+    max_width = MAX_TEXT_WIDTH.value(context.config)
+    max_times = MAX_CURRENT_TIME_COLUMNS.value(context.config)
     width = sum(
         declared_length(column.data_type) or 0
         for column in columns
@@ -125,7 +141,7 @@ def _table_limits(
             statement,
             table,
             message=f"Reduce the text columns of `{table.name}` to {max_width} characters in "
-            f"all (they declare {width}){note_w}",
+            f"all (they declare {width})",
             help="Use `text` for long values, or split the table",
         )
     stamped = [column.name.name for column in columns if _tracks_current_time(column)]
@@ -134,7 +150,7 @@ def _table_limits(
             statement,
             table,
             message=f"Keep at most {max_times} current-time columns in `{table.name}` "
-            f"(it has {len(stamped)}: {', '.join(stamped)}){note_t}",
+            f"(it has {len(stamped)}: {', '.join(stamped)})",
             help="Stamp `created_at` / `updated_at` once; derive the rest",
         )
 
@@ -166,4 +182,11 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Create, exp.Alter),
     check=check,
+    options=(
+        DENY,
+        MAX_VARCHAR_LENGTH,
+        MAX_CHAR_LENGTH,
+        MAX_TEXT_WIDTH,
+        MAX_CURRENT_TIME_COLUMNS,
+    ),
 )

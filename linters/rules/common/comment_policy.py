@@ -32,138 +32,149 @@ CREATE TABLE payouts (
 COMMENT ON TABLE payouts IS 'Money sent to a seller''s bank account, one row per transfer';
 COMMENT ON COLUMN payouts.amount IS 'Amount in minor units (cents) of the seller currency';
 ```
-
-## Options
-- `require_table_comment` (boolean, default `true`).
-- `require_column_comment` (boolean, default `false`).
-- `max_length` (integer, default `0`: no limit): the longest comment in characters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Iterator
+from typing import Any
 
 from sqlglot import exp
 
 from linters.dialects import MYSQL, POSTGRES
-from linters.rule import Change, ChangeRule, LintedFile, Violation, table_key
-from linters.rule_options import boolean_option, integer_option
-from linters.sql.column_definitions import column_definitions, created_table, is_temporary
-from linters.sql.node_spans import violation_at
+from linters.rule import (
+    Change,
+    ChangedFile,
+    ChangeRule,
+    LintedFile,
+    Violation,
+    plain_span,
+    span_from_plain,
+    table_key,
+)
+from linters.rule_options import BooleanOption, IntegerOption
+from linters.sql.column_definitions import created_table, is_temporary, statement_columns
+from linters.sql.node_spans import finding_span
 from linters.statement import Statement
 
 RULE_ID = "comment-policy"
-#: (file, statement, the name to point at, what to call it in the message)
-Place = tuple[LintedFile, Statement, exp.Expression, str]
+REQUIRE_TABLE_COMMENT = BooleanOption(
+    RULE_ID, "require_table_comment", True, "Tables created in the change need a comment."
+)
+REQUIRE_COLUMN_COMMENT = BooleanOption(
+    RULE_ID, "require_column_comment", False, "Columns created in the change need a comment."
+)
+MAX_LENGTH = IntegerOption(
+    RULE_ID, "max_length", 0, "The longest comment in characters; 0: no limit."
+)
+
+#: A table by ``table_key``, or a column as [table key, column].
+Key = str | list[str]
 
 
-@dataclass
-class _Comments:
-    """New tables and columns of the change, and the comments the change gives them."""
+def comment_facts(file: LintedFile) -> list[dict[str, Any]]:
+    """Per statement: the tables and columns it creates (with where to point) and the
+    comments it writes (with their length)."""
+    found = []
+    for statement in file.up_statements:
+        facts = _statement_facts(statement)
+        if any(facts.values()):
+            found.append(facts)
+    return found
 
-    tables: dict[str, Place] = field(default_factory=dict)
-    columns: dict[tuple[str, str], Place] = field(default_factory=dict)
-    commented: set[str | tuple[str, str]] = field(default_factory=set)
 
-    def observe(
-        self, file: LintedFile, statement: Statement, max_length: int, note: str
-    ) -> Iterator[Violation]:
-        expression = statement.expression
-        table = created_table(expression)
-        if table is not None and isinstance(expression, exp.Create) and _judged(expression):
-            self.tables[table_key(table)] = (file, statement, table, f"table `{table.name}`")
-        for column in column_definitions(expression):
-            key = (table_key(column.table), column.column)
-            new_in_judged_table = column.action == "create" and key[0] in self.tables
-            if column.action == "add" or new_in_judged_table:
-                name = f"column `{column.table.name}.{column.name.name}`"
-                self.columns[key] = (file, statement, column.name, name)
-            comment = column.constraint(exp.CommentColumnConstraint)
-            if comment is not None:
-                yield from self._record(key, comment.this, statement, column.name, max_length, note)
-        target = table or (expression.this if isinstance(expression, exp.Alter) else None)
-        if isinstance(target, exp.Table) and expression is not None:
-            for comment in expression.find_all(exp.SchemaCommentProperty):
-                yield from self._record(
-                    table_key(target), comment.this, statement, target, max_length, note
-                )
-        if isinstance(expression, exp.Comment):
-            yield from self._comment_on(expression, statement, max_length, note)
+def _statement_facts(statement: Statement) -> dict[str, Any]:
+    expression = statement.expression
+    tables: list[list[Any]] = []
+    columns: list[list[Any]] = []
+    comments: list[list[Any]] = []
+    table = created_table(expression)
+    judged = table is not None and isinstance(expression, exp.Create) and _judged(expression)
+    if table is not None and judged:
+        place = plain_span(finding_span(statement, table))
+        tables.append([table_key(table), f"table `{table.name}`", place])
+    for column in statement_columns(statement):
+        key = [table_key(column.table), column.column]
+        place = plain_span(finding_span(statement, column.name))
+        if column.action == "add" or (column.action == "create" and judged):
+            columns.append([key, f"column `{column.table.name}.{column.name.name}`", place])
+        comment = column.constraint(exp.CommentColumnConstraint)
+        if comment is not None:
+            comments.append([key, _length(comment.this), place])
+    target = table or (expression.this if isinstance(expression, exp.Alter) else None)
+    if isinstance(target, exp.Table) and expression is not None:
+        place = plain_span(finding_span(statement, target))
+        for comment in expression.find_all(exp.SchemaCommentProperty):
+            comments.append([table_key(target), _length(comment.this), place])
+    if isinstance(expression, exp.Comment):
+        commented = _comment_on(expression)
+        if commented is not None:
+            place = plain_span(finding_span(statement, expression.this))
+            comments.append([commented, _length(expression.expression), place])
+    return {"tables": tables, "columns": columns, "comments": comments}
 
-    def _comment_on(
-        self, comment: exp.Comment, statement: Statement, max_length: int, note: str
-    ) -> Iterator[Violation]:
-        target = comment.this
-        if isinstance(target, exp.Table):
-            key: str | tuple[str, str] = table_key(target)
-        elif isinstance(target, exp.Column) and target.table:
-            table = exp.Table(this=target.args["table"], db=target.args.get("db"))
-            key = (table_key(table), target.name.lower())
-        else:
-            return
-        yield from self._record(key, comment.expression, statement, target, max_length, note)
 
-    def _record(
-        self,
-        key: str | tuple[str, str],
-        text: exp.Expression | None,
-        statement: Statement,
-        anchor: exp.Expression,
-        max_length: int,
-        note: str,
-    ) -> Iterator[Violation]:
-        value = text.this if isinstance(text, exp.Literal) and text.is_string else ""
-        if value:
-            self.commented.add(key)
-        if 0 < max_length < len(value):
-            yield violation_at(
-                statement,
-                anchor,
-                message=f"Shorten the comment to {max_length} characters "
-                f"(it has {len(value)}){note}",
-                help="Keep comments to what a reader of the schema needs; link to longer docs",
-            )
+def _comment_on(comment: exp.Comment) -> Key | None:
+    target = comment.this
+    if isinstance(target, exp.Table):
+        return table_key(target)
+    if isinstance(target, exp.Column) and target.table:
+        table = exp.Table(this=target.args["table"], db=target.args.get("db"))
+        return [table_key(table), target.name.lower()]
+    return None
+
+
+def _length(text: exp.Expression | None) -> int:
+    """The comment's length; 0 for an empty comment, which counts as none."""
+    return len(text.this) if isinstance(text, exp.Literal) and text.is_string else 0
+
+
+def _hashable(key: Key) -> Hashable:
+    return key if isinstance(key, str) else tuple(key)
 
 
 def _judged(create: exp.Create) -> bool:
     return not is_temporary(create) and create.find(exp.PartitionedOfProperty) is None
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
-    comments = _Comments()
-    if not change.files:
-        return
-    # Every file of a change is linted with the same configuration.
-    context = change.files[0].context
-    require_table, note_t = boolean_option(context, RULE_ID, "require_table_comment", True)
-    require_column, note_c = boolean_option(context, RULE_ID, "require_column_comment", False)
-    max_length, note_m = integer_option(context, RULE_ID, "max_length", 0)
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
+    max_length = MAX_LENGTH.value(change.config)
+    #: What needs a comment: key -> file, name and place.
+    tables: dict[Hashable, tuple[ChangedFile, str, list[int] | None]] = {}
+    columns: dict[Hashable, tuple[ChangedFile, str, list[int] | None]] = {}
+    commented: set[Hashable] = set()
     for file in change.files:
-        for statement in file.statements:
-            for violation in comments.observe(file, statement, max_length, note_m):
-                yield file, violation
-    missing: list[tuple[Place, str]] = []
-    if require_table:
-        missing += [
-            (place, note_t)
-            for key, place in comments.tables.items()
-            if key not in comments.commented
-        ]
-    if require_column:
-        missing += [
-            (place, note_c)
-            for key, place in comments.columns.items()
-            if key not in comments.commented
-        ]
-    for (file, statement, anchor, name), note in missing:
+        for facts in file.facts(comment_facts):
+            for key, name, place in facts["tables"]:
+                tables[_hashable(key)] = (file, name, place)
+            for key, name, place in facts["columns"]:
+                columns[_hashable(key)] = (file, name, place)
+            for key, length, place in facts["comments"]:
+                if length:
+                    commented.add(_hashable(key))
+                if 0 < max_length < length:
+                    yield (
+                        file,
+                        Violation(
+                            message=f"Shorten the comment to {max_length} characters "
+                            f"(it has {length})",
+                            help="Keep comments to what a reader of the schema needs; link to "
+                            "longer docs",
+                            span=span_from_plain(place),
+                        ),
+                    )
+    missing = []
+    if REQUIRE_TABLE_COMMENT.value(change.config):
+        missing += [place for key, place in tables.items() if key not in commented]
+    if REQUIRE_COLUMN_COMMENT.value(change.config):
+        missing += [place for key, place in columns.items() if key not in commented]
+    for file, name, place in missing:
         yield (
             file,
-            violation_at(
-                statement,
-                anchor,
-                message=f"Add a comment to {name}{note}",
+            Violation(
+                message=f"Add a comment to {name}",
                 help="MySQL: COMMENT '...' in the definition; PostgreSQL: COMMENT ON ... IS '...'",
+                span=span_from_plain(place),
             ),
         )
 
@@ -173,5 +184,7 @@ RULE = ChangeRule(
     severity=None,
     dialects=POSTGRES | MYSQL,
     doc=__doc__ or "",
+    facts=(comment_facts,),
     check=check,
+    options=(REQUIRE_TABLE_COMMENT, REQUIRE_COLUMN_COMMENT, MAX_LENGTH),
 )

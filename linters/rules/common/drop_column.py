@@ -34,8 +34,13 @@ from sqlglot import exp
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.ddl_targets import alter_actions, altered_table, drop_kind, dropped_objects
-from linters.sql.generic_command import alter_table_command
+from linters.sql.ddl_targets import (
+    alter_actions,
+    altered_table,
+    command_actions,
+    drop_kind,
+    dropped_objects,
+)
 from linters.sql.node_spans import span_of
 from linters.sql.object_names import qualified_name
 from linters.statement import Statement
@@ -48,10 +53,8 @@ def _dropped_columns(statement: Statement) -> Iterator[tuple[str, exp.Expression
         if isinstance(action, exp.Drop) and drop_kind(action) == "COLUMN":
             for column in dropped_objects(action):
                 yield column.name, column
-    command = alter_table_command(statement)
-    if command is None:
-        return
-    for tokens, words in zip(command.actions, command.action_words, strict=True):
+    for subcommand in command_actions(statement):
+        tokens, words = subcommand.tokens, subcommand.words
         if words[:2] == ("DROP", "COLUMN"):
             named = 4 if words[2:4] == ("IF", "EXISTS") else 2
             if len(tokens) > named:

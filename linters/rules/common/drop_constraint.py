@@ -39,8 +39,13 @@ from sqlglot import exp
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.ddl_targets import alter_actions, altered_table, drop_kind, dropped_objects
-from linters.sql.generic_command import alter_table_command
+from linters.sql.ddl_targets import (
+    alter_actions,
+    altered_table,
+    command_actions,
+    drop_kind,
+    dropped_objects,
+)
 from linters.sql.node_spans import span_of
 from linters.sql.object_names import qualified_name, same_table
 from linters.sql.statement_order import following_statements
@@ -58,10 +63,8 @@ def _dropped_constraints(statement: Statement) -> Iterator[tuple[str, exp.Expres
         elif isinstance(action, exp.Drop) and drop_kind(action) in _CONSTRAINT_KINDS:
             for constraint in dropped_objects(action):
                 yield constraint.name, constraint
-    command = alter_table_command(statement)
-    if command is None:
-        return
-    for tokens, words in zip(command.actions, command.action_words, strict=True):
+    for subcommand in command_actions(statement):
+        tokens, words = subcommand.tokens, subcommand.words
         if words[:2] == ("DROP", "CONSTRAINT"):
             named = 4 if words[2:4] == ("IF", "EXISTS") else 2
             if len(tokens) > named:
@@ -78,13 +81,11 @@ def _added_constraints(statement: Statement) -> set[str]:
                 added.add(_PRIMARY_KEY)
             if constraint.name:
                 added.add(constraint.name.lower())
-    command = alter_table_command(statement)
-    if command is None:
-        return added
-    for tokens, words in zip(command.actions, command.action_words, strict=True):
+    for subcommand in command_actions(statement):
+        tokens, words = subcommand.tokens, subcommand.words
         if words[:2] == ("ADD", "CONSTRAINT") and len(tokens) > 2:
             added.add(tokens[2].text.lower())
-        if words[:1] == ("ADD",) and "PRIMARY" in words:
+        if words[:1] == ("ADD",) and "PRIMARY KEY" in words:
             added.add(_PRIMARY_KEY)
     return added
 

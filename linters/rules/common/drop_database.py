@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.dropped_names import dropped_names
+from linters.sql.ddl_targets import dropped_names
 
 
 def check(file: LintedFile) -> Iterator[Violation]:

@@ -39,8 +39,7 @@ from sqlglot import exp
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.ddl_targets import alter_actions, altered_table
-from linters.sql.generic_command import alter_table_command
+from linters.sql.ddl_targets import alter_actions, altered_table, command_actions
 from linters.sql.node_spans import span_of
 from linters.sql.object_names import qualified_name
 from linters.statement import Statement
@@ -63,10 +62,8 @@ def _nullable_columns(statement: Statement) -> Iterator[tuple[str, exp.Expressio
                 yield action.name, action.this
         elif isinstance(action, exp.ModifyColumn) and _redefined_as_null(action):
             yield action.this.name, action.this
-    command = alter_table_command(statement)
-    if command is None:
-        return
-    for tokens, words in zip(command.actions, command.action_words, strict=True):
+    for subcommand in command_actions(statement):
+        tokens, words = subcommand.tokens, subcommand.words
         if words[:1] == ("ALTER",) and words[-3:] == ("DROP", "NOT", "NULL"):
             named = 2 if words[1:2] == ("COLUMN",) else 1
             if len(tokens) > named:

@@ -23,10 +23,6 @@ DROP TABLE legacy_orders;  -- whatever still reads it finds out only when the da
 ALTER TABLE legacy_orders RENAME TO legacy_orders_del;  -- this release
 DROP TABLE legacy_orders_del;                            -- a later release
 ```
-
-## Options
-- `pattern` (regular expression, default `"_del$"`): a droppable table's name must contain a
-  match (use `^` / `$` to anchor).
 """
 
 from __future__ import annotations
@@ -37,19 +33,24 @@ from sqlglot import exp
 
 from linters.dialects import ALL
 from linters.rule import Context, StatementRule, Violation
-from linters.rule_options import pattern_option
+from linters.rule_options import PatternOption
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
 RULE_ID = "drop-requires-marker-name"
-_DEFAULT_PATTERN = "_del$"
+PATTERN = PatternOption(
+    RULE_ID,
+    "pattern",
+    "_del$",
+    "A droppable table's name must contain a match (use `^` / `$` to anchor).",
+)
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
     drop = statement.expression
     if not isinstance(drop, exp.Drop) or str(drop.kind).upper() != "TABLE":
         return
-    pattern, note = pattern_option(context, RULE_ID, "pattern", _DEFAULT_PATTERN)
+    pattern = PATTERN.compiled(context.config)
     for table in drop.args.get("tables") or ():
         if not isinstance(table, exp.Table) or context.is_new_table(table):
             continue
@@ -59,7 +60,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
             statement,
             table,
             message=f"Rename table `{table.name}` to match `{pattern.pattern}` in an earlier "
-            f"migration before dropping it{note}",
+            "migration before dropping it",
             help="Rename first and drop in a later release, so code still using it fails "
             "while the rename can be undone",
         )
@@ -72,4 +73,5 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Drop,),
     check=check,
+    options=(PATTERN,),
 )

@@ -36,13 +36,13 @@ from sqlglot import exp
 
 from linters.dialects import ALL
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.foreign_key_definitions import foreign_key_definitions
+from linters.sql.foreign_key_definitions import statement_foreign_keys
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
-    for foreign_key in foreign_key_definitions(statement.expression):
+    for foreign_key in statement_foreign_keys(statement):
         referenced = foreign_key.referenced_table.name if foreign_key.referenced_table else "?"
         yield violation_at(
             statement,

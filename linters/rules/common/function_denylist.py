@@ -22,9 +22,6 @@ UPDATE accounts SET token = uuid() WHERE token IS NULL;  -- replicas get other v
 ```sql
 -- generate the values in the application, or use row-based replication
 ```
-
-## Options
-- `deny` (list of function names, default `["sleep", "pg_sleep", "benchmark"]`).
 """
 
 from __future__ import annotations
@@ -38,13 +35,15 @@ from sqlglot.tokenizer_core import Token, TokenType
 
 from linters.dialects import ALL, SQLGLOT_DIALECT
 from linters.rule import Context, StatementRule, Violation
-from linters.rule_options import string_list_option
+from linters.rule_options import StringListOption
 from linters.sql.node_spans import span_at
 from linters.sql.routine_bodies import routine_body
 from linters.statement import Statement
 
 RULE_ID = "function-denylist"
-_DEFAULT_DENY = ("sleep", "pg_sleep", "benchmark")
+DENY = StringListOption(
+    RULE_ID, "deny", ("sleep", "pg_sleep", "benchmark"), "The functions that may not be called."
+)
 #: Words after which `name (` is a table, index or declaration, not a call.
 _NOT_CALLS = frozenset(
     {
@@ -70,15 +69,14 @@ _NOT_CALLS = frozenset(
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
-    deny, note = string_list_option(context, RULE_ID, "deny", _DEFAULT_DENY)
-    denied = {name.lower() for name in deny}
+    denied = {name.lower() for name in DENY.value(context.config)}
     if not denied:
         return
     called = _tree_calls(statement.expression)
     for token in _call_tokens(statement.tokens):
         name = token.text.lower()
         if name in denied and (called is None or name in called):
-            yield _violation(statement, token, 0, note)
+            yield _violation(statement, token, 0)
     body = routine_body(statement)
     if body is None:
         return
@@ -88,7 +86,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
         return
     for token in _call_tokens(tokens):
         if token.text.lower() in denied:
-            yield _violation(statement, token, body.offset, note)
+            yield _violation(statement, token, body.offset)
 
 
 def _tree_calls(expression: exp.Expression | None) -> set[str] | None:
@@ -122,12 +120,12 @@ def _call_tokens(tokens: Sequence[Token]) -> Iterator[Token]:
         previous = token
 
 
-def _violation(statement: Statement, token: Token, offset: int | None, note: str) -> Violation:
+def _violation(statement: Statement, token: Token, offset: int | None) -> Violation:
     span = None
     if offset is not None and statement.span.line != statement.span.end_line:
         span = span_at(statement, offset + token.start, offset + token.end)
     return Violation(
-        message=f"Do not call `{token.text}()` in a migration{note}",
+        message=f"Do not call `{token.text}()` in a migration",
         help="This repository's policy denies it: see `[lint.options.function-denylist]`",
         statement=statement,
         span=span,
@@ -141,4 +139,5 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Expression,),
     check=check,
+    options=(DENY,),
 )

@@ -28,11 +28,6 @@ CREATE TABLE users (
     sort_order int
 );
 ```
-
-## Options
-- `allow` (list of words, default `[]`): reserved words accepted anyway.
-- `extra` (list of words, default `[]`): more words to report (e.g. words reserved by another
-  database the schema is replicated to).
 """
 
 from __future__ import annotations
@@ -43,20 +38,25 @@ from sqlglot import exp
 
 from linters.dialects import MYSQL, POSTGRES
 from linters.rule import Context, StatementRule, Violation
-from linters.rule_options import string_list_option
+from linters.rule_options import StringListOption
 from linters.sql.declared_names import declared_names
 from linters.sql.node_spans import violation_at
 from linters.sql.reserved_words import is_reserved
 from linters.statement import Statement
 
 RULE_ID = "identifier-reserved-keyword"
+ALLOW = StringListOption(RULE_ID, "allow", (), "Reserved words accepted anyway.")
+EXTRA = StringListOption(
+    RULE_ID,
+    "extra",
+    (),
+    "More words to report (e.g. words reserved by another database the schema is replicated to).",
+)
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
-    allow, note_a = string_list_option(context, RULE_ID, "allow", ())
-    extra, note_e = string_list_option(context, RULE_ID, "extra", ())
-    allowed = {word.lower() for word in allow}
-    added = {word.lower() for word in extra}
+    allowed = {word.lower() for word in ALLOW.value(context.config)}
+    added = {word.lower() for word in EXTRA.value(context.config)}
     server = "PostgreSQL" if context.dialect == "postgres" else "MySQL"
     for declared in declared_names(statement):
         word = declared.name.lower()
@@ -69,7 +69,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
             statement,
             declared.identifier,
             message=f"Rename {kind} `{declared.name}`: it is a reserved word"
-            f"{' in ' + server if word not in added else ''}{note_a}{note_e}",
+            f"{' in ' + server if word not in added else ''}",
             help="A reserved word must be quoted in every query that uses it; choose another name",
         )
 
@@ -81,4 +81,5 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Create, exp.Alter, exp.Command),
     check=check,
+    options=(ALLOW, EXTRA),
 )

@@ -49,7 +49,14 @@ POSTGRES_MAX_BYTES = 63
 MYSQL_MAX_CHARACTERS = 64
 
 
+def _longest_word(statement: Statement) -> int:
+    """The most UTF-8 bytes of any token: a name longer than the limit is one of them."""
+    return max((len(token.text.encode("utf-8")) for token in statement.tokens), default=0)
+
+
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
+    if _longest_word(statement) <= min(POSTGRES_MAX_BYTES, MYSQL_MAX_CHARACTERS):
+        return
     for declared in declared_names(statement):
         kind = declared.kind.replace("_", " ")
         if context.dialect == "postgres":

@@ -29,9 +29,6 @@ CREATE TABLE orders (id bigint PRIMARY KEY, shop_id bigint, user_id bigint, stat
 CREATE INDEX orders_shop_status_created_ix ON orders (shop_id, status, created_at);
 CREATE INDEX orders_user_ix ON orders (user_id);
 ```
-
-## Options
-- `max_indexes` (integer, default `5`): the most indexes per table.
 """
 
 from __future__ import annotations
@@ -39,42 +36,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linters.dialects import ALL
-from linters.rule import Change, ChangeRule, LintedFile, Violation, table_key
-from linters.rule_options import integer_option
-from linters.sql.index_definitions import dropped_index_names, index_definitions
-from linters.sql.node_spans import violation_at
+from linters.rule import Change, ChangedFile, ChangeRule, Violation, span_from_plain
+from linters.rule_options import IntegerOption
+from linters.sql.index_catalog import IndexCatalog, index_changes
 
 RULE_ID = "index-count-limit"
-_DEFAULT_MAX_INDEXES = 5
+MAX_INDEXES = IntegerOption(RULE_ID, "max_indexes", 5, "The most indexes per table.", minimum=1)
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
-    #: Per table, the names of its indexes (None for unnamed ones).
-    indexes: dict[str, list[str | None]] = {}
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
+    limit = MAX_INDEXES.value(change.config)
+    catalog = IndexCatalog()
     reported: set[str] = set()
     for file in change.files:
-        limit, note = integer_option(
-            file.context, RULE_ID, "max_indexes", _DEFAULT_MAX_INDEXES, minimum=1
-        )
-        for statement in file.statements:
-            for dropped in dropped_index_names(statement.expression):
-                for names in indexes.values():
-                    if dropped in names:
-                        names.remove(dropped)
-            for index in index_definitions(statement.expression):
-                table = table_key(index.table)
-                names = indexes.setdefault(table, [])
-                names.append(index.name.name.lower() if index.name is not None else None)
-                if len(names) > limit and table not in reported:
-                    reported.add(table)
+        for changes in file.facts(index_changes):
+            for index in catalog.apply(file, changes):
+                # Indexes of one statement are counted one at a time, in order.
+                count = sum(1 for i in catalog.indexes(index.table) if i.order <= index.order)
+                if count > limit and index.table not in reported:
+                    reported.add(index.table)
                     yield (
                         file,
-                        violation_at(
-                            statement,
-                            index.anchor,
-                            message=f"Keep table `{index.table.name}` to {limit} indexes "
-                            f"(this change gives it {len(names)}){note}",
+                        Violation(
+                            message=f"Keep table `{index.fact['table_name']}` to {limit} indexes "
+                            f"(this change gives it {count})",
                             help="Merge indexes that share leading columns, or drop unused ones",
+                            span=span_from_plain(index.fact["place"]),
                         ),
                     )
 
@@ -84,5 +71,7 @@ RULE = ChangeRule(
     severity=None,
     dialects=ALL,
     doc=__doc__ or "",
+    facts=(index_changes,),
     check=check,
+    options=(MAX_INDEXES,),
 )

@@ -24,9 +24,6 @@ CREATE INDEX orders_search_ix ON orders (shop_id, status, created_at, currency, 
 CREATE INDEX orders_shop_status_ix ON orders (shop_id, status) INCLUDE (created_at);
 ```
 
-## Options
-- `max_columns` (integer, default `3`): the most key columns a non-unique index may have.
-
 ## References
 - [strong_migrations: Best practices](https://github.com/ankane/strong_migrations#best-practices)
 """
@@ -40,25 +37,27 @@ from sqlglot import exp
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.rule_options import integer_option
-from linters.sql.index_definitions import index_definitions
+from linters.rule_options import IntegerOption
+from linters.sql.index_definitions import statement_indexes
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
 RULE_ID = "index-too-many-columns"
-_DEFAULT_MAX_COLUMNS = 3
+MAX_COLUMNS = IntegerOption(
+    RULE_ID, "max_columns", 3, "The most key columns a non-unique index may have.", minimum=1
+)
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
-    limit, note = integer_option(context, RULE_ID, "max_columns", _DEFAULT_MAX_COLUMNS, minimum=1)
-    for index in index_definitions(statement.expression):
+    limit = MAX_COLUMNS.value(context.config)
+    for index in statement_indexes(statement):
         if index.unique or index.method not in ("btree", "hash") or len(index.keys) <= limit:
             continue
         yield violation_at(
             statement,
             index.anchor,
             message=f"Reduce index `{index.label}` to {limit} key columns "
-            f"(it has {len(index.keys)}){note}",
+            f"(it has {len(index.keys)})",
             help="Keep the most selective leading columns; move the rest to INCLUDE or drop them",
         )
 
@@ -70,4 +69,5 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Create, exp.Alter),
     check=check,
+    options=(MAX_COLUMNS,),
 )

@@ -43,16 +43,11 @@ from typing import TYPE_CHECKING
 from linters.dialects import MYSQL, POSTGRES
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.locks import traffic_blocking_locks
-from linters.sql.migration_sections import up_statements
+from linters.sql.locks import BlockingLock, traffic_blocking_locks
 from linters.sql.new_tables import NewTables
-from linters.sql.object_names import qualified_name
 from linters.sql.session_settings import SessionSettings
-from linters.sql.transactions import transactions
 
 if TYPE_CHECKING:
-    from sqlglot import exp
-
     from linters.statement import Statement
 
 _SETTING = {
@@ -72,30 +67,29 @@ def check(file: LintedFile) -> Iterator[Violation]:
     if context.config.runner_sets_timeouts:
         return
     setting, settings, new_tables = _SETTING[context.dialect], SessionSettings(), NewTables(context)
-    wrapped = context.wrapped_in_transaction
-    for transaction in transactions(up_statements(file), wrapped=wrapped, dialect=context.dialect):
+    for transaction in file.context.transactions:
         for statement in transaction.statements:
             settings.apply(statement, in_transaction_block=transaction.is_block)
             words = statement.words
             waits_briefly = "NOWAIT" in words or (context.dialect == "mariadb" and "WAIT" in words)
             if not settings.bounds(setting) and not waits_briefly:
                 locked = [
-                    (table, mode)
-                    for table, mode in traffic_blocking_locks(statement)
-                    if not new_tables.is_new(table)
+                    lock
+                    for lock in traffic_blocking_locks(statement)
+                    if not new_tables.is_new(lock.table)
                 ]
                 if locked:
-                    yield _violation(statement, setting, *locked[0])
+                    yield _violation(statement, setting, locked[0])
                     return
             new_tables.observe(statement)
         settings.end_transaction()
 
 
-def _violation(statement: Statement, setting: str, table: exp.Table, lock: str) -> Violation:
+def _violation(statement: Statement, setting: str, lock: BlockingLock) -> Violation:
     set_statement = _SET_STATEMENT[statement.dialect]
     return Violation(
         message=(
-            f"Set `{setting}` before locking `{qualified_name(table)}` ({lock}): while it "
+            f"Set `{setting}` before locking {lock.target} ({lock.lock}): while it "
             "waits, every query on the table queues behind it"
         ),
         help=f"Start the file with `{set_statement}` and retry the migration when it times out",

@@ -31,15 +31,6 @@ CREATE INDEX OrdersByUser ON orders (user_id);  -- the convention says idx_order
 CREATE INDEX idx_orders_user_id ON orders (user_id);
 ```
 
-## Options
-Each is a pattern (default in brackets):
-- `table` [`[a-z][a-z0-9_]*`], `view` [`[a-z][a-z0-9_]*`], `column` [`[a-z][a-z0-9_]*`],
-  `schema` [`[a-z][a-z0-9_]*`];
-- `index` [`idx_{table}_{columns}`], `unique` [`uk_{table}_{columns}`] (unique constraints and
-  unique indexes), `primary_key` [`pk_{table}`], `foreign_key`
-  [`fk_{table}_{columns}_{referenced_table}`], `check` [`ck_{table}_.+`];
-- `other` [`[a-z][a-z0-9_]*`]: sequences, types, functions, procedures, triggers, events.
-
 ## References
 - [Bytebase: naming conventions](https://docs.bytebase.com/sql-review/review-rules#naming)
 """
@@ -53,7 +44,7 @@ from sqlglot import exp
 
 from linters.dialects import ALL, MYSQL
 from linters.rule import Context, StatementRule, Violation
-from linters.rule_options import string_option
+from linters.rule_options import OptionError, PatternOption
 from linters.sql.declared_names import DeclaredName, declared_names
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
@@ -75,20 +66,47 @@ DEFAULT_PATTERNS = {
 _PLACEHOLDER = re.compile(r"\{(table|columns|referenced_table|referenced_columns)\}")
 
 
+class NamePatternOption(PatternOption):
+    """A regular expression that may hold ``{table}``, ``{columns}``, ``{referenced_table}``
+    and ``{referenced_columns}``; empty: names of that kind are not checked."""
+
+    def parse(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise self._wrong(value)
+        try:
+            re.compile(_PLACEHOLDER.sub("x", value))
+        except re.error as error:
+            raise OptionError(f"expected a regular expression, got {value!r}: {error}") from None
+        return value
+
+
+_KIND_HELP = {
+    "table": "Table names.",
+    "view": "View names.",
+    "column": "Column names.",
+    "schema": "Schema names.",
+    "index": "Index names.",
+    "unique": "Unique constraints and unique indexes.",
+    "primary_key": "Primary key constraints (PostgreSQL; MySQL names them all PRIMARY).",
+    "foreign_key": "Foreign key constraints.",
+    "check": "Check constraints.",
+    "other": "Sequences, types, functions, procedures, triggers, events.",
+}
+PATTERNS = {
+    kind: NamePatternOption(RULE_ID, kind, default, _KIND_HELP[kind])
+    for kind, default in DEFAULT_PATTERNS.items()
+}
+
+
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
     for declared in declared_names(statement):
         kind = declared.kind if declared.kind in DEFAULT_PATTERNS else "other"
         if kind == "primary_key" and context.dialect in MYSQL:
             continue
-        template, note = string_option(context, RULE_ID, kind, DEFAULT_PATTERNS[kind])
+        template = PATTERNS[kind].value(context.config)
         if not template:
             continue
-        try:
-            pattern = _pattern(template, declared)
-        except re.error as error:
-            note += f" (option {kind}={template!r} is not a valid regex: {error}; using default)"
-            template = DEFAULT_PATTERNS[kind]
-            pattern = _pattern(template, declared)
+        pattern = _pattern(template, declared)
         if pattern is None:
             continue
         name = declared.name
@@ -102,7 +120,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
         yield violation_at(
             statement,
             declared.identifier,
-            message=f"Rename {label} `{declared.name}` to {target}{note}",
+            message=f"Rename {label} `{declared.name}` to {target}",
             help=f"The naming convention for {label} names is `{template}`",
         )
 
@@ -158,4 +176,5 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Create, exp.Alter, exp.Command),
     check=check,
+    options=tuple(PATTERNS.values()),
 )

@@ -24,10 +24,6 @@ CREATE TRIGGER orders_touch BEFORE UPDATE ON orders
 ```sql
 -- set updated_at in the application's write path
 ```
-
-## Options
-- `deny` (list of kinds, default `["trigger", "function", "procedure", "event"]`): the kinds to
-  report, from the list above. Unknown kinds are ignored (and the finding says so).
 """
 
 from __future__ import annotations
@@ -38,26 +34,30 @@ from sqlglot import exp
 
 from linters.dialects import ALL
 from linters.rule import Context, StatementRule, Violation
-from linters.rule_options import string_list_option
+from linters.rule_options import StringListOption
 from linters.statement import Statement
 
 RULE_ID = "object-kind-denylist"
-_DEFAULT_DENY = ("trigger", "function", "procedure", "event")
-KINDS = frozenset(
-    {
-        "partitioned_table",
-        "trigger",
-        "function",
-        "procedure",
-        "event",
-        "view",
-        "materialized_view",
-        "sequence",
-        "type",
-        "domain",
-        "rule",
-        "extension",
-    }
+KINDS = (
+    "partitioned_table",
+    "trigger",
+    "function",
+    "procedure",
+    "event",
+    "view",
+    "materialized_view",
+    "sequence",
+    "type",
+    "domain",
+    "rule",
+    "extension",
+)
+DENY = StringListOption(
+    RULE_ID,
+    "deny",
+    ("trigger", "function", "procedure", "event"),
+    "The kinds to report, from the list above.",
+    choices=KINDS,
 )
 #: The word after CREATE [OR REPLACE] [DEFINER = ...] ... that names the kind.
 _KIND_WORDS = {
@@ -79,17 +79,13 @@ _KIND_WORDS = {
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
-    deny, note = string_list_option(context, RULE_ID, "deny", _DEFAULT_DENY)
-    denied = {kind.lower() for kind in deny}
-    unknown = sorted(denied - KINDS)
-    if unknown:
-        note += f" (unknown kinds ignored: {', '.join(unknown)})"
+    denied = {kind.lower() for kind in DENY.value(context.config)}
     kind = created_kind(statement)
     if kind in denied:
         name = kind.replace("_", " ")
         yield Violation(
-            message=f"Do not create a {name} in a migration{note}",
-            help=f"This repository's policy denies: {', '.join(sorted(denied & KINDS))}",
+            message=f"Do not create a {name} in a migration",
+            help=f"This repository's policy denies: {', '.join(sorted(denied))}",
         )
 
 
@@ -120,4 +116,5 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Create, exp.Alter, exp.Command),
     check=check,
+    options=(DENY,),
 )

@@ -44,21 +44,29 @@ CREATE TABLE orders (
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import Any
 
 from sqlglot import exp
 
 from linters.dialects import MYSQL, POSTGRES, Dialect
 from linters.finding import Severity
-from linters.rule import Change, ChangeRule, LintedFile, Violation, table_key
+from linters.rule import (
+    Change,
+    ChangedFile,
+    ChangeRule,
+    LintedFile,
+    Violation,
+    span_from_plain,
+    table_key,
+)
 from linters.sql.column_definitions import (
     ColumnDefinition,
-    column_definitions,
     created_table,
+    statement_columns,
     table_primary_key_columns,
 )
 from linters.sql.column_types import integer_bits, is_serial, replace_declared_type, written_type
-from linters.sql.foreign_key_definitions import foreign_key_definitions
+from linters.sql.foreign_key_definitions import statement_foreign_keys
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
@@ -66,64 +74,84 @@ _INTEGER_SPELLING = r"(?:tiny|small|medium)?int(?:eger|[248])?(?:\s*\(\s*\d+\s*\
 _SERIAL_SPELLING = r"(?:small)?serial[24]?"
 
 
-@dataclass
-class _KnownKeys:
-    """Integer widths and primary keys of the tables created in this change."""
-
-    bits: dict[tuple[str, str], int]
-    primary_keys: dict[str, tuple[str, ...]]
-
-    def referenced(self, table: str, column: str | None) -> tuple[str, int | None]:
-        """The referenced column (the primary key when none is named) and its width."""
-        if column is None:
-            key = self.primary_keys.get(table, ())
-            if len(key) != 1:
-                return "?", None
-            column = key[0]
-        return column, self.bits.get((table, column))
+def key_widths(file: LintedFile) -> list[dict[str, Any]]:
+    """Per statement: the integer width of each column it defines, the primary keys it
+    declares, the narrow counters it defines (violations already), and its single-column
+    foreign keys from a narrow column (judged once the parent's width is known)."""
+    dialect = file.context.dialect
+    found = []
+    for statement in file.up_statements:
+        facts = _statement_facts(statement, dialect)
+        if any(facts.values()):
+            found.append(facts)
+    return found
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
-    known = _KnownKeys({}, {})
-    for file in change.files:
-        for statement in file.statements:
-            for violation in _statement(statement, file.context.dialect, known):
-                yield file, violation
-
-
-def _statement(statement: Statement, dialect: Dialect, known: _KnownKeys) -> Iterator[Violation]:
+def _statement_facts(statement: Statement, dialect: Dialect) -> dict[str, Any]:
     expression = statement.expression
     table_key_columns = table_primary_key_columns(expression)
-    columns = {column.column: column for column in column_definitions(expression)}
+    columns = {column.column: column for column in statement_columns(statement)}
+    widths, keys, counters, references = [], [], [], []
     flagged: set[str] = set()
     for column in columns.values():
         table = table_key(column.table)
         bits = integer_bits(column.data_type, dialect) if column.data_type else None
         if bits is not None:
-            known.bits[(table, column.column)] = bits
+            widths.append([table, column.column, bits])
         if column.is_primary_key:
-            known.primary_keys[table] = (column.column,)
+            keys.append([table, [column.column]])
         role = _counter_role(column, table_key_columns, dialect)
         if bits is not None and bits < 64 and role is not None:
             flagged.add(column.column)
-            yield _violation(statement, column, dialect, role, "")
+            counters.append(_violation(statement, column, dialect, role).plain())
     target = _target_table(expression)
     if target is not None and table_key_columns:
-        known.primary_keys[table_key(target)] = table_key_columns
-    for foreign_key in foreign_key_definitions(expression):
+        keys.append([table_key(target), list(table_key_columns)])
+    for foreign_key in statement_foreign_keys(statement):
         if len(foreign_key.columns) != 1 or foreign_key.referenced_table is None:
             continue
         child = columns.get(foreign_key.columns[0])
         if child is None or child.column in flagged or child.data_type is None:
             continue
-        wanted = foreign_key.referenced_columns[0] if foreign_key.referenced_columns else None
-        parent_column, parent_bits = known.referenced(
-            table_key(foreign_key.referenced_table), wanted
-        )
         bits = integer_bits(child.data_type, dialect)
-        if parent_bits == 64 and bits is not None and bits < 64:
-            parent = f"{foreign_key.referenced_table.name}.{parent_column}"
-            yield _violation(statement, child, dialect, "column", f": `{parent}` is 64-bit")
+        if bits is None or bits >= 64:
+            continue
+        wanted = foreign_key.referenced_columns[0] if foreign_key.referenced_columns else None
+        referenced = [table_key(foreign_key.referenced_table), foreign_key.referenced_table.name]
+        violation = _violation(statement, child, dialect, "column").plain()
+        references.append([*referenced, wanted, violation])
+    return {"widths": widths, "keys": keys, "counters": counters, "references": references}
+
+
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
+    #: Integer widths and primary keys of the columns and tables the change defines.
+    widths: dict[tuple[str, str], int] = {}
+    primary_keys: dict[str, list[str]] = {}
+    for file in change.files:
+        for facts in file.facts(key_widths):
+            for table, column, bits in facts["widths"]:
+                widths[(table, column)] = bits
+            for table, columns in facts["keys"]:
+                primary_keys[table] = columns
+            for violation in facts["counters"]:
+                yield file, Violation.from_plain(violation)
+            for table, name, wanted, violation in facts["references"]:
+                column = wanted
+                if column is None:
+                    key = primary_keys.get(table, [])
+                    column = key[0] if len(key) == 1 else None
+                if column is not None and widths.get((table, column)) == 64:
+                    message, help_, place, suggestion = violation
+                    reason = f": `{name}.{column}` is 64-bit"
+                    yield (
+                        file,
+                        Violation(
+                            message + reason,
+                            help_,
+                            span=span_from_plain(place),
+                            suggestion=suggestion,
+                        ),
+                    )
 
 
 def _counter_role(
@@ -149,7 +177,7 @@ def _target_table(expression: exp.Expression | None) -> exp.Table | None:
 
 
 def _violation(
-    statement: Statement, column: ColumnDefinition, dialect: Dialect, role: str, reason: str
+    statement: Statement, column: ColumnDefinition, dialect: Dialect, role: str
 ) -> Violation:
     data_type = column.data_type or exp.DataType.build("int")
     serial = is_serial(data_type, dialect)
@@ -162,7 +190,7 @@ def _violation(
         statement,
         column.name,
         message=f"Use `{wanted}` for {role} `{column.table.name}.{column.name.name}`, "
-        f"not `{written_type(data_type, dialect)}`{reason}",
+        f"not `{written_type(data_type, dialect)}`",
         help=f"It runs out at {limit:,}; widening a key later rewrites the table under a lock",
         suggestion=replace_declared_type(statement, column.name, spelling, wanted),
     )
@@ -173,5 +201,6 @@ RULE = ChangeRule(
     severity=Severity.WARNING,
     dialects=POSTGRES | MYSQL,
     doc=__doc__ or "",
+    facts=(key_widths,),
     check=check,
 )

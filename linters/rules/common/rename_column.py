@@ -41,8 +41,7 @@ from sqlglot import exp
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.ddl_targets import alter_actions, altered_table
-from linters.sql.generic_command import alter_table_command
+from linters.sql.ddl_targets import alter_actions, altered_table, command_actions
 from linters.sql.node_spans import span_of
 from linters.sql.object_names import qualified_name, same_table
 from linters.sql.renames import ColumnRename, column_renames
@@ -59,11 +58,10 @@ def _generated_columns(statement: Statement) -> set[str]:
         for action in alter_actions(statement.expression)
         if isinstance(action, exp.ColumnDef) and action.find(exp.ComputedColumnConstraint)
     }
-    command = alter_table_command(statement)
-    for action in command.action_words if command is not None else ():
-        if action[:1] != ("ADD",) or "GENERATED" not in action:
+    for words in (subcommand.words for subcommand in command_actions(statement)):
+        if words[:1] != ("ADD",) or "GENERATED" not in words:
             continue
-        names = [word for word in action[1:] if word not in ("COLUMN", "IF", "NOT", "EXISTS")]
+        names = [word for word in words[1:] if word not in ("COLUMN", "IF", "NOT", "EXISTS")]
         if names:
             added.add(names[0].lower())
     return added

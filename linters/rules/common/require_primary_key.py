@@ -43,44 +43,76 @@ A NOT NULL unique key is not a replacement on PostgreSQL: logical replication on
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlglot import exp
 
 from linters.dialects import MYSQL, POSTGRES
 from linters.finding import Severity
-from linters.rule import Change, ChangeRule, LintedFile, Violation, table_key
+from linters.rule import (
+    Change,
+    ChangedFile,
+    ChangeRule,
+    LintedFile,
+    Violation,
+    plain_span,
+    span_from_plain,
+    table_key,
+)
 from linters.sql.column_definitions import created_table, is_temporary
-from linters.sql.index_definitions import index_definitions
-from linters.sql.node_spans import violation_at
+from linters.sql.index_definitions import statement_indexes
+from linters.sql.node_spans import finding_span
 from linters.statement import Statement
 
 _COPIED = (exp.LikeProperty, exp.PartitionedOfProperty)
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
-    keyless: dict[str, tuple[LintedFile, Statement, exp.Table]] = {}
+def primary_keys(file: LintedFile) -> list[list[Any]]:
+    """Per statement, in order: ``["keyless", table, name, place]`` for a CREATE TABLE without
+    a key, ``["keyed", table]`` for one that has it or a table that gets it (or is dropped),
+    ``["keyed-by-words", [words]]`` for a generic ALTER TABLE that adds a primary key."""
+    found: list[list[Any]] = []
+    for statement in file.up_statements:
+        expression = statement.expression
+        table = created_table(expression)
+        if table is not None and isinstance(expression, exp.Create):
+            if _needs_key(expression) and not _adds_primary_key(statement):
+                place = plain_span(finding_span(statement, table))
+                found.append(["keyless", table_key(table), table.name, place])
+            else:
+                found.append(["keyed", table_key(table)])
+        elif isinstance(expression, exp.Alter | exp.Command) and _adds_primary_key(statement):
+            altered = expression.find(exp.Table) if isinstance(expression, exp.Alter) else None
+            if altered is not None:
+                found.append(["keyed", table_key(altered)])
+            else:
+                found.append(["keyed-by-words", [word.lower() for word in statement.words]])
+        elif isinstance(expression, exp.Drop) and expression.kind == "TABLE":
+            for dropped in expression.args.get("tables") or ():
+                found.append(["keyed", table_key(dropped)])
+    return found
+
+
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
+    keyless: dict[str, tuple[ChangedFile, str, list[int] | None]] = {}
     for file in change.files:
-        for statement in file.statements:
-            expression = statement.expression
-            table = created_table(expression)
-            if table is not None and isinstance(expression, exp.Create):
-                keyless.pop(table_key(table), None)
-                if _needs_key(expression) and not _adds_primary_key(statement):
-                    keyless[table_key(table)] = (file, statement, table)
-            elif isinstance(expression, exp.Alter | exp.Command) and _adds_primary_key(statement):
-                altered = expression.find(exp.Table) if isinstance(expression, exp.Alter) else None
-                _forget(keyless, altered, statement)
-            elif isinstance(expression, exp.Drop) and expression.kind == "TABLE":
-                for dropped in expression.args.get("tables") or ():
-                    keyless.pop(table_key(dropped), None)
-    for file, statement, table in keyless.values():
+        for fact in file.facts(primary_keys):
+            if fact[0] == "keyless":
+                keyless[fact[1]] = (file, fact[2], fact[3])
+            elif fact[0] == "keyed":
+                keyless.pop(fact[1], None)
+            else:
+                # A generic command: match the table by name among the words.
+                words = set(fact[1])
+                for key in [key for key in keyless if key.rsplit(".", 1)[-1] in words]:
+                    del keyless[key]
+    for file, name, place in keyless.values():
         yield (
             file,
-            violation_at(
-                statement,
-                table,
-                message=f"Add a primary key to table `{table.name}`",
+            Violation(
+                message=f"Add a primary key to table `{name}`",
                 help="Declare a `bigint` identity primary key (or the natural key) in CREATE TABLE",
+                span=span_from_plain(place),
             ),
         )
 
@@ -97,21 +129,7 @@ def _adds_primary_key(statement: Statement) -> bool:
         # The tokenizer may keep `PRIMARY KEY` as one word or two.
         words = " ".join(statement.words)
         return words.startswith("ALTER TABLE ") and " PRIMARY KEY" in " ".join(words.split())
-    return any(index.primary for index in index_definitions(statement.expression))
-
-
-def _forget(
-    keyless: dict[str, tuple[LintedFile, Statement, exp.Table]],
-    altered: exp.Table | None,
-    statement: Statement,
-) -> None:
-    if altered is not None:
-        keyless.pop(table_key(altered), None)
-        return
-    # A generic command: match the table by name among the words.
-    words = {word.lower() for word in statement.words}
-    for key in [key for key in keyless if key.rsplit(".", 1)[-1] in words]:
-        del keyless[key]
+    return any(index.primary for index in statement_indexes(statement))
 
 
 RULE = ChangeRule(
@@ -119,5 +137,6 @@ RULE = ChangeRule(
     severity=Severity.WARNING,
     dialects=POSTGRES | MYSQL,
     doc=__doc__ or "",
+    facts=(primary_keys,),
     check=check,
 )

@@ -29,10 +29,6 @@ CREATE TABLE invoices (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 ```
-
-## Options
-- `columns` (list of names, default `["id", "created_at", "updated_at"]`): the columns every new
-  table must have.
 """
 
 from __future__ import annotations
@@ -43,13 +39,18 @@ from sqlglot import exp
 
 from linters.dialects import ALL
 from linters.rule import Context, StatementRule, Violation
-from linters.rule_options import string_list_option
+from linters.rule_options import StringListOption
 from linters.sql.column_definitions import column_definitions, created_table, is_temporary
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
 RULE_ID = "required-columns"
-_DEFAULT_COLUMNS = ("id", "created_at", "updated_at")
+COLUMNS = StringListOption(
+    RULE_ID,
+    "columns",
+    ("id", "created_at", "updated_at"),
+    "The columns every new table must have.",
+)
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
@@ -63,7 +64,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
         return
     if is_temporary(create) or create.find(exp.LikeProperty, exp.PartitionedOfProperty):
         return
-    required, note = string_list_option(context, RULE_ID, "columns", _DEFAULT_COLUMNS)
+    required = COLUMNS.value(context.config)
     present = {column.column for column in column_definitions(create)}
     missing = [name for name in required if name.lower() not in present]
     if missing:
@@ -71,7 +72,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
         yield violation_at(
             statement,
             table,
-            message=f"Add {listed} to table `{table.name}`{note}",
+            message=f"Add {listed} to table `{table.name}`",
             help=f"Every table must have: {', '.join(required)}",
         )
 
@@ -83,4 +84,5 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Create,),
     check=check,
+    options=(COLUMNS,),
 )

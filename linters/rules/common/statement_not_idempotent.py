@@ -41,9 +41,7 @@ from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
 from linters.sql.existence_guards import missing_guard
-from linters.sql.migration_sections import up_statements
 from linters.sql.statement_kinds import StatementKind, statement_kind
-from linters.sql.transactions import transactions
 
 #: Statements that neither fail a retry nor change anything by running before a failure.
 _NOT_A_STEP = (StatementKind.SESSION, StatementKind.TRANSACTION)
@@ -51,14 +49,13 @@ _NOT_A_STEP = (StatementKind.SESSION, StatementKind.TRANSACTION)
 
 def check(file: LintedFile) -> Iterator[Violation]:
     context = file.context
-    statements = up_statements(file)
+    statements = file.up_statements
     steps = [st for st in statements if statement_kind(st) not in _NOT_A_STEP]
     if len(steps) < 2:
         return
     # The last step needs no guard: if it fails, it did not happen.
     last = steps[-1]
-    wrapped = context.wrapped_in_transaction
-    for transaction in transactions(statements, wrapped=wrapped, dialect=context.dialect):
+    for transaction in context.transactions:
         if transaction.is_block or transaction.statements[0] is last:
             continue
         statement = transaction.statements[0]

@@ -40,12 +40,9 @@ from sqlglot import exp
 
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.locks import traffic_blocking_locks
-from linters.sql.migration_sections import up_statements
+from linters.sql.locks import BlockingLock, traffic_blocking_locks
 from linters.sql.new_tables import NewTables
-from linters.sql.object_names import qualified_name
 from linters.sql.session_settings import SessionSettings
-from linters.sql.transactions import transactions
 from linters.statement import Statement
 
 _SETTING = {"postgres": "statement_timeout", "mariadb": "max_statement_time"}
@@ -55,17 +52,17 @@ _SET_STATEMENT = {
 }
 
 
-def _long_running_on(statement: Statement, new_tables: NewTables) -> exp.Table | None:
-    """An existing table the statement may keep busy for long."""
-    tables = [table for table, _ in traffic_blocking_locks(statement)]
+def _long_running_on(statement: Statement, new_tables: NewTables) -> BlockingLock | None:
+    """A lock on an existing table the statement may keep busy for long."""
+    locks = traffic_blocking_locks(statement)
     expression = statement.expression
     changes_rows = isinstance(expression, exp.Update | exp.Delete | exp.Merge) or (
         isinstance(expression, exp.Insert) and expression.find(exp.Select) is not None
     )
     if changes_rows and expression is not None:
         target = expression.this.find(exp.Table) if expression.this is not None else None
-        tables += [target] if isinstance(target, exp.Table) else []
-    return next((table for table in tables if not new_tables.is_new(table)), None)
+        locks += [BlockingLock(target, "row")] if isinstance(target, exp.Table) else []
+    return next((lock for lock in locks if not new_tables.is_new(lock.table)), None)
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
@@ -73,16 +70,15 @@ def check(file: LintedFile) -> Iterator[Violation]:
     if context.config.runner_sets_timeouts:
         return
     setting, settings, new_tables = _SETTING[context.dialect], SessionSettings(), NewTables(context)
-    wrapped = context.wrapped_in_transaction
-    for transaction in transactions(up_statements(file), wrapped=wrapped, dialect=context.dialect):
+    for transaction in file.context.transactions:
         for statement in transaction.statements:
             settings.apply(statement, in_transaction_block=transaction.is_block)
-            table = None if settings.bounds(setting) else _long_running_on(statement, new_tables)
-            if table is not None:
+            lock = None if settings.bounds(setting) else _long_running_on(statement, new_tables)
+            if lock is not None:
                 set_statement = _SET_STATEMENT[context.dialect]
                 yield Violation(
                     message=(
-                        f"Set `{setting}` before this statement on `{qualified_name(table)}`: "
+                        f"Set `{setting}` before this statement on {lock.target}: "
                         "nothing bounds how long it holds its locks"
                     ),
                     help=f"Start the file with `{set_statement}`, a bound suited to the table",

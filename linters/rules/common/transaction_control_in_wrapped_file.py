@@ -40,14 +40,13 @@ from collections.abc import Iterator
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.migration_sections import up_statements
 from linters.sql.transactions import Control, transaction_control
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
     if not file.context.wrapped_in_transaction:
         return
-    for statement in up_statements(file):
+    for statement in file.up_statements:
         control = transaction_control(statement)
         if control is None or control.control is Control.SAVEPOINT:
             continue

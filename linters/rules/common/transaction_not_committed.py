@@ -38,15 +38,14 @@ from collections.abc import Iterator
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.migration_sections import up_statements
-from linters.sql.transactions import TransactionKind, transactions
+from linters.sql.transactions import TransactionKind
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
     context = file.context
     if context.wrapped_in_transaction:
         return
-    found = transactions(up_statements(file), wrapped=False, dialect=context.dialect)
+    found = file.context.transactions
     last = found[-1] if found else None
     if last is None or last.kind is not TransactionKind.EXPLICIT or last.end is not None:
         return

@@ -5,6 +5,10 @@ Reports a statement that the SQL parser reads only as an opaque command and that
 the command shapes schemabot recognises by its words (`VACUUM`, `ALTER TABLE ... VALIDATE
 CONSTRAINT`, `ALTER TYPE ... ADD VALUE`, `RENAME TABLE`, `DO` blocks and so on).
 
+When a line inside the statement begins another statement (`CREATE`, `ALTER`, `DROP`,
+`INSERT`... at the start of a line, after text that reads as a statement of its own), the
+message says that a `;` is probably missing there.
+
 ## Why is this bad?
 No rule can look inside a statement nobody understands, so its locks, rewrites and data loss go
 unchecked. It may be a typo the server rejects at deploy time (`ADD COLUM`), or valid syntax the
@@ -36,6 +40,7 @@ from sqlglot import exp
 
 from linters.dialects import ALL, Dialect
 from linters.finding import Severity
+from linters.parse import missing_delimiter
 from linters.rule import Context, StatementRule, Violation
 from linters.statement import Statement
 
@@ -119,6 +124,9 @@ UNDERSTOOD: dict[Dialect, tuple[str, ...]] = {
         "ALTER FUNCTION",
         "ALTER PROCEDURE",
         "ALTER ROUTINE",
+        "DROP FUNCTION",
+        "DROP PROCEDURE",
+        "DROP ROUTINE",
         "CREATE TRIGGER",
         "CREATE OR REPLACE TRIGGER",
         "CREATE CONSTRAINT TRIGGER",
@@ -282,6 +290,14 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
     if understood(statement):
         return
     first_line = statement.text.splitlines()[0][:60]
+    line = missing_delimiter(statement)
+    if line is not None:
+        yield Violation(
+            message=f"Add the `;` that is probably missing before line {line}: the server reads "
+            f"`{first_line}` and the next statement as one, and fails",
+            help="End every statement with `;`",
+        )
+        return
     yield Violation(
         message=f"Review `{first_line}` by hand: schemabot cannot analyse this statement",
         help="Check the syntax; if the server accepts it, suppress with a reason",

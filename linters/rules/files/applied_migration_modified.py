@@ -37,10 +37,10 @@ from collections.abc import Iterator
 
 from linters.dialects import ALL
 from linters.finding import Severity
-from linters.rule import Change, ChangeRule, LintedFile, Violation
+from linters.rule import Change, ChangedFile, ChangeRule, Violation
 
 
-def _digests(file: LintedFile) -> set[str]:
+def _digests(file: ChangedFile) -> set[str]:
     """The file's sha256, with and without the byte order mark the engine strips."""
     return {
         hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -48,11 +48,11 @@ def _digests(file: LintedFile) -> set[str]:
     }
 
 
-def _exempt(file: LintedFile) -> bool:
+def _exempt(file: ChangedFile) -> bool:
     return file.name is not None and file.name.direction in ("repeatable", "down")
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
     base = change.base_files
     if base is None:
         return

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from linters.dialects import ALL
 from linters.naming import MigrationNameError, has_dbmate_sections, parse_name, split_dbmate
-from linters.rule import Change, ChangeRule, LintedFile, Violation
+from linters.rule import Change, ChangedFile, ChangeRule, Violation
 
 
 def _down_versions(change: Change) -> set[tuple[str, tuple[int, ...]]]:
@@ -54,7 +54,7 @@ def _down_versions(change: Change) -> set[tuple[str, tuple[int, ...]]]:
     return found
 
 
-def _lacks_down_section(file: LintedFile) -> bool:
+def _lacks_down_section(file: ChangedFile) -> bool:
     if not has_dbmate_sections(file.source):
         return False
     try:
@@ -63,7 +63,7 @@ def _lacks_down_section(file: LintedFile) -> bool:
         return False  # a malformed dbmate file; the runner says what is wrong with it
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
     downs = _down_versions(change)
     for file in change.files:
         name, filename = file.name, posixpath.basename(file.path)

@@ -32,11 +32,10 @@ from collections.abc import Iterator
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.migration_sections import up_statements
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
-    if (file.name is not None and file.name.direction == "down") or up_statements(file):
+    if (file.name is not None and file.name.direction == "down") or file.up_statements:
         return
     filename = file.path.rsplit("/", 1)[-1]
     yield Violation(

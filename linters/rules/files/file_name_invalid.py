@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.naming import parse_name
-from linters.rule import Change, ChangeRule, LintedFile, Violation
+from linters.rule import Change, ChangedFile, ChangeRule, Violation
 
 _EXAMPLES = {
     "flyway": "V<version>__<description>.sql",
@@ -61,7 +61,7 @@ def _directory_schemes(change: Change) -> dict[str, set[str]]:
     return schemes
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
     naming = change.config.naming
     directory_schemes = _directory_schemes(change)
     for file in change.files:

@@ -22,9 +22,6 @@ INSERT INTO postal_codes (code, city) VALUES ('01001', 'Agawam');
 CREATE TABLE postal_codes (code text PRIMARY KEY, city text NOT NULL);
 -- load the rows with COPY / LOAD DATA from a data pipeline, or split the file
 ```
-
-## Options
-- `max_bytes` (default 262144): the largest file size, in bytes of UTF-8, that passes.
 """
 
 from __future__ import annotations
@@ -34,16 +31,22 @@ from collections.abc import Iterator
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
+from linters.rule_options import IntegerOption
 
 RULE_ID = "file-too-large"
-#: Far above any hand-written schema change, well below what forges stop rendering.
-DEFAULT_MAX_BYTES = 256 * 1024
+MAX_BYTES = IntegerOption(
+    RULE_ID,
+    "max_bytes",
+    # Far above any hand-written schema change, well below what forges stop rendering.
+    256 * 1024,
+    "The largest file size, in bytes of UTF-8, that passes.",
+)
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
-    limit = file.context.option(RULE_ID, "max_bytes", DEFAULT_MAX_BYTES)
+    limit = MAX_BYTES.value(file.context.config)
     size = len(file.source.encode("utf-8"))
-    if isinstance(limit, int) and size > limit:
+    if size > limit:
         filename = file.path.rsplit("/", 1)[-1]
         yield Violation(
             message=f"Split `{filename}`: {size:,} bytes is more than the {limit:,} reviewable",
@@ -57,4 +60,5 @@ RULE = FileRule(
     dialects=ALL,
     doc=__doc__ or "",
     check=check,
+    options=(MAX_BYTES,),
 )

@@ -41,7 +41,6 @@ from sqlglot import exp
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.migration_sections import up_statements
 from linters.sql.new_tables import NewTables
 from linters.sql.object_names import qualified_name
 from linters.sql.statement_kinds import (
@@ -50,7 +49,6 @@ from linters.sql.statement_kinds import (
     statement_head,
     statement_kind,
 )
-from linters.sql.transactions import transactions
 from linters.statement import Statement
 
 
@@ -74,12 +72,11 @@ def _written_table(statement: Statement) -> exp.Table | None:
 
 def check(file: LintedFile) -> Iterator[Violation]:
     context = file.context
-    statements = up_statements(file)
+    statements = file.up_statements
     schema_changes = [statement for statement in statements if _changes_schema(statement)]
     if not schema_changes:
         return
-    wrapped = context.wrapped_in_transaction
-    found = transactions(statements, wrapped=wrapped, dialect=context.dialect)
+    found = context.transactions
     atomic = len(found) == 1 and found[0].is_block and context.dialect in ("postgres", "sqlite")
     new_tables = NewTables(context)
     for statement in statements:

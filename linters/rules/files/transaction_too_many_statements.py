@@ -25,9 +25,6 @@ ALTER TABLE users ADD COLUMN team_id bigint;
 
 -- V41__...sql, V42__...sql: the other changes, each in its own migration
 ```
-
-## Options
-- `max_statements` (default 20): the most statements one transaction may hold.
 """
 
 from __future__ import annotations
@@ -36,21 +33,19 @@ from collections.abc import Iterator
 
 from linters.dialects import ALL
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.migration_sections import up_statements
+from linters.rule_options import IntegerOption
 from linters.sql.statement_kinds import StatementKind, statement_kind
-from linters.sql.transactions import transactions
 
 RULE_ID = "transaction-too-many-statements"
-DEFAULT_MAX_STATEMENTS = 20
+MAX_STATEMENTS = IntegerOption(
+    RULE_ID, "max_statements", 20, "The most statements one transaction may hold."
+)
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
     context = file.context
-    limit = context.option(RULE_ID, "max_statements", DEFAULT_MAX_STATEMENTS)
-    if not isinstance(limit, int):
-        return
-    wrapped = context.wrapped_in_transaction
-    for transaction in transactions(up_statements(file), wrapped=wrapped, dialect=context.dialect):
+    limit = MAX_STATEMENTS.value(context.config)
+    for transaction in file.context.transactions:
         counted = [
             statement
             for statement in transaction.statements
@@ -73,4 +68,5 @@ RULE = FileRule(
     dialects=ALL,
     doc=__doc__ or "",
     check=check,
+    options=(MAX_STATEMENTS,),
 )

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.naming import MigrationName, parse_name
-from linters.rule import Change, ChangeRule, LintedFile, Violation
+from linters.rule import Change, ChangedFile, ChangeRule, Violation
 
 #: (directory, version key, direction): files that would share one slot in the history.
 Slot = tuple[str, tuple[int, ...], str]
@@ -49,7 +49,7 @@ def _slot(path: str, name: MigrationName | None) -> Slot | None:
     return posixpath.dirname(path), name.version_key, name.direction
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
     changed = {file.path: file for file in change.files}
     deleted = set(change.deleted_paths)
     naming = change.config.naming

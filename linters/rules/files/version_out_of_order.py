@@ -6,6 +6,9 @@ the same directory on the base branch. Without a base to compare with (plain `sc
 the rule stays quiet. Repeatable (`R__`) and down files are not ordered and are not reported; the
 same version as a merged file is `version-duplicate`.
 
+If your runner is configured to allow out-of-order migrations, lower the severity:
+`severity = { version-out-of-order = "warning" }`.
+
 ## Why is this bad?
 Environments that already applied the later versions have to run an older version after newer
 ones. The runner refuses that by default ("out-of-order migrations") and the rollout stops; with
@@ -27,10 +30,6 @@ ALTER TABLE orders ADD COLUMN status text;
 -- V16__add_orders_status.sql
 ALTER TABLE orders ADD COLUMN status text;
 ```
-
-## Options
-If your runner is configured to allow out-of-order migrations, lower the severity:
-`severity = { version-out-of-order = "warning" }`.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ from collections.abc import Iterator
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.naming import MigrationName, parse_name
-from linters.rule import Change, ChangeRule, LintedFile, Violation
+from linters.rule import Change, ChangedFile, ChangeRule, Violation
 
 
 def _highest_merged(change: Change) -> dict[str, tuple[tuple[int, ...], str]]:
@@ -59,7 +58,7 @@ def _highest_merged(change: Change) -> dict[str, tuple[tuple[int, ...], str]]:
     return highest
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
     if change.base_files is None:
         return
     highest = _highest_merged(change)

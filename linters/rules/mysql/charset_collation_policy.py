@@ -35,13 +35,6 @@ CREATE TABLE comments (
     body text
 );
 ```
-
-## Options
-- `charsets` (list of names, default `["utf8mb4"]`): allowed character sets; `[]` allows any.
-- `collations` (list of names, default `[]`: any): allowed collations.
-- `column_level` (`"forbid"` or `"allow"`, default `"forbid"`): may columns state their own?
-- `table_level` (`"allow"`, `"forbid"` or `"require"`, default `"allow"`): may, must not, or
-  must tables state theirs?
 """
 
 from __future__ import annotations
@@ -53,6 +46,7 @@ from sqlglot import exp
 
 from linters.dialects import MYSQL
 from linters.rule import Context, StatementRule, Violation
+from linters.rule_options import ChoiceOption, StringListOption
 from linters.sql.column_definitions import created_table
 from linters.sql.mysql_alter import alter_table
 from linters.sql.mysql_column import charset_of, collation_of
@@ -61,6 +55,24 @@ from linters.sql.object_names import qualified_name
 from linters.statement import Statement
 
 RULE_ID = "charset-collation-policy"
+CHARSETS = StringListOption(
+    RULE_ID, "charsets", ("utf8mb4",), "Allowed character sets; `[]` allows any."
+)
+COLLATIONS = StringListOption(RULE_ID, "collations", (), "Allowed collations; `[]` allows any.")
+COLUMN_LEVEL = ChoiceOption(
+    RULE_ID,
+    "column_level",
+    "forbid",
+    "May columns state their own character set or collation?",
+    choices=("forbid", "allow"),
+)
+TABLE_LEVEL = ChoiceOption(
+    RULE_ID,
+    "table_level",
+    "allow",
+    "May, must not, or must tables state theirs?",
+    choices=("allow", "forbid", "require"),
+)
 _HELP = "Set the character set and collation once, at the database level, from the allow-list"
 
 
@@ -80,20 +92,6 @@ class _Stated:
 def _normal(name: str) -> str:
     name = name.lower().strip("`'\"")
     return "utf8mb3" + name[4:] if name == "utf8" or name.startswith("utf8_") else name
-
-
-def _names(context: Context, option: str, default: list[str]) -> frozenset[str]:
-    value = context.option(RULE_ID, option, default)
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{RULE_ID}: option {option} must be a list of names, got {value!r}")
-    return frozenset(_normal(v) for v in value)
-
-
-def _choice(context: Context, option: str, default: str, allowed: tuple[str, ...]) -> str:
-    value = context.option(RULE_ID, option, default)
-    if value not in allowed:
-        raise ValueError(f"{RULE_ID}: option {option} must be one of {allowed}, got {value!r}")
-    return str(value)
 
 
 def _properties(where: str, node: exp.Expression, level: str = "table") -> list[_Stated]:
@@ -163,11 +161,11 @@ def _stated(statement: Statement) -> tuple[list[_Stated], str | None]:
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
     stated, created = _stated(statement)
     allowed = {
-        "charset": _names(context, "charsets", ["utf8mb4"]),
-        "collation": _names(context, "collations", []),
+        "charset": frozenset(_normal(name) for name in CHARSETS.value(context.config)),
+        "collation": frozenset(_normal(name) for name in COLLATIONS.value(context.config)),
     }
-    column_level = _choice(context, "column_level", "forbid", ("forbid", "allow"))
-    table_level = _choice(context, "table_level", "allow", ("allow", "forbid", "require"))
+    column_level = COLUMN_LEVEL.value(context.config)
+    table_level = TABLE_LEVEL.value(context.config)
     for item in stated:
         if allowed[item.kind] and item.name not in allowed[item.kind]:
             names = ", ".join(sorted(allowed[item.kind]))
@@ -201,4 +199,10 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Create, exp.Alter, exp.Command),
     check=check,
+    options=(
+        CHARSETS,
+        COLLATIONS,
+        COLUMN_LEVEL,
+        TABLE_LEVEL,
+    ),
 )

@@ -36,18 +36,58 @@ Exempt: tables created earlier in the same change.
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-from sqlglot import exp
+from typing import Any
 
 from linters.dialects import MYSQL
 from linters.finding import Severity
-from linters.rule import Change, ChangeRule, LintedFile, Violation
+from linters.rule import (
+    Change,
+    ChangedFile,
+    ChangeRule,
+    LintedFile,
+    Violation,
+    plain_span,
+    span_from_plain,
+    table_key,
+)
 from linters.sql.mysql_alter import AlterTable, alter_table
-from linters.sql.mysql_catalog import TableFacts, replay
+from linters.sql.mysql_catalog import replay, table_changes
 from linters.sql.mysql_column import charset_of, collation_of
 from linters.sql.node_spans import span_of
 
 _HELP = "Convert with gh-ost or pt-online-schema-change, which do not block writes"
+
+
+def conversions(file: LintedFile) -> list[list[Any]]:
+    """``[statement index, observation]`` for each ALTER TABLE: the character set the whole
+    table is converted to, and each MODIFY/CHANGE with the character set it states or implies
+    (to compare with the column's old one)."""
+    found: list[list[Any]] = []
+    for statement in file.up_statements:
+        alter = alter_table(statement)
+        if alter is None:
+            continue
+        columns = []
+        for changed in alter.changed_columns():
+            collation = collation_of(changed.definition)
+            columns.append(
+                [
+                    changed.old_name,
+                    changed.definition.name,
+                    charset_of(changed.definition),
+                    collation.split("_", 1)[0] if collation else None,
+                    plain_span(span_of(statement, changed.definition)),
+                ]
+            )
+        observation = {
+            "table": table_key(alter.table),
+            "name": alter.table_name,
+            "converted_to": _converted_table_to(alter),
+            "columns": columns,
+            "at": plain_span(statement.span),
+        }
+        found.append([statement.index, observation])
+    return found
 
 
 def _converted_table_to(alter: AlterTable) -> str | None:
@@ -62,48 +102,37 @@ def _converted_table_to(alter: AlterTable) -> str | None:
     return None
 
 
-def _column_conversions(
-    alter: AlterTable, facts: TableFacts | None
-) -> Iterator[tuple[exp.ColumnDef, str]]:
-    """(new definition, new character set) for each MODIFY/CHANGE that re-encodes a column."""
-    for changed in alter.changed_columns():
-        old = facts.column(changed.old_name) if facts else None
-        old_charset = old.charset if old else None
-        stated = charset_of(changed.definition)
-        collation = collation_of(changed.definition)
-        implied = collation.split("_", 1)[0] if collation else None
-        if stated is not None and stated != old_charset:
-            yield changed.definition, stated
-        elif stated is None and implied and old_charset and implied != old_charset:
-            yield changed.definition, implied
-
-
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
-    for file, statement, catalog in replay(change):
-        alter = alter_table(statement)
-        facts = catalog.table(alter.table) if alter is not None else None
-        if alter is None or (facts is not None and facts.created_in_change):
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
+    for file, alter, catalog in replay(change, conversions):
+        facts = catalog.table(alter["table"])
+        if facts is not None and facts.created_in_change:
             continue
-        converted = _converted_table_to(alter)
-        if converted is not None:
+        if alter["converted_to"] is not None:
             yield (
                 file,
                 Violation(
-                    message=f"Do not convert table `{alter.table_name}` to {converted} in place: "
-                    "it is copied with writes blocked",
+                    message=f"Do not convert table `{alter['name']}` to {alter['converted_to']} in "
+                    "place: it is copied with writes blocked",
                     help=_HELP,
-                    statement=statement,
+                    span=span_from_plain(alter["at"]),
                 ),
             )
-        for column, charset in _column_conversions(alter, facts):
+        for old_name, name, stated, implied, place in alter["columns"]:
+            old = facts.column(old_name) if facts else None
+            old_charset = old.charset if old else None
+            if stated is not None and stated != old_charset:
+                charset = stated
+            elif stated is None and implied and old_charset and implied != old_charset:
+                charset = implied
+            else:
+                continue
             yield (
                 file,
                 Violation(
-                    message=f"Do not convert column `{column.name}` of `{alter.table_name}` to "
-                    f"{charset} in place: the table is copied with writes blocked",
+                    message=f"Do not convert column `{name}` of `{alter['name']}` to {charset} in "
+                    "place: the table is copied with writes blocked",
                     help=_HELP,
-                    statement=statement,
-                    span=span_of(statement, column),
+                    span=span_from_plain(place or alter["at"]),
                 ),
             )
 
@@ -113,5 +142,6 @@ RULE = ChangeRule(
     severity=Severity.ERROR,
     dialects=MYSQL,
     doc=__doc__ or "",
+    facts=(table_changes, conversions),
     check=check,
 )

@@ -41,14 +41,13 @@ from collections.abc import Iterator
 from linters.dialects import MYSQL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.migration_sections import up_statements
 from linters.sql.statement_kinds import statement_head
 from linters.sql.transactions import Control, commits_implicitly, transaction_control
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
     begin_line: int | None = None
-    for statement in up_statements(file):
+    for statement in file.up_statements:
         control = transaction_control(statement)
         if control is not None and control.control is Control.BEGIN:
             begin_line = statement.span.line

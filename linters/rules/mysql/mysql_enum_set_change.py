@@ -35,26 +35,55 @@ pt-online-schema-change. Exempt: tables created earlier in the same change.
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-from sqlglot import exp
+from typing import Any
 
 from linters.dialects import MYSQL
 from linters.finding import Severity
-from linters.rule import Change, ChangeRule, LintedFile, Violation
+from linters.rule import (
+    Change,
+    ChangedFile,
+    ChangeRule,
+    LintedFile,
+    Violation,
+    plain_span,
+    span_from_plain,
+    table_key,
+)
 from linters.sql.mysql_alter import alter_table
-from linters.sql.mysql_catalog import replay
-from linters.sql.mysql_column import member_values
+from linters.sql.mysql_catalog import column_facts, replay, table_changes
 from linters.sql.node_spans import span_of
 
+_ENUM, _SET = "ENUM", "SET"
 
-def _storage_bytes(kind: exp.DType, members: int) -> int:
-    if kind == exp.DType.ENUM:
+
+def member_changes(file: LintedFile) -> list[list[Any]]:
+    """``[statement index, observation]`` for each ALTER TABLE that MODIFYs or CHANGEs a
+    column to an ENUM or SET: old name, new name, type, members, where."""
+    found: list[list[Any]] = []
+    for statement in file.up_statements:
+        alter = alter_table(statement)
+        if alter is None:
+            continue
+        columns = []
+        for changed in alter.changed_columns():
+            new = column_facts(changed.definition)
+            if new["members"] is not None:
+                place = plain_span(span_of(statement, changed.definition) or statement.span)
+                columns.append([changed.old_name, changed.name, new["type"], new["members"], place])
+        if columns:
+            observation = {"table": table_key(alter.table), "name": alter.table_name}
+            found.append([statement.index, {**observation, "columns": columns}])
+    return found
+
+
+def _storage_bytes(kind: str, members: int) -> int:
+    if kind == _ENUM:
         return 1 if members <= 255 else 2
     size = (members + 7) // 8
     return 8 if size > 4 else size
 
 
-def _problem(kind: exp.DType, old: tuple[str, ...], new: tuple[str, ...]) -> str | None:
+def _problem(kind: str, old: tuple[str, ...], new: tuple[str, ...]) -> str | None:
     removed = [member for member in old if member not in new]
     if removed:
         return "removes " + ", ".join(f"'{member}'" for member in removed)
@@ -66,34 +95,26 @@ def _problem(kind: exp.DType, old: tuple[str, ...], new: tuple[str, ...]) -> str
     return None
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
-    for file, statement, catalog in replay(change):
-        alter = alter_table(statement)
-        facts = catalog.table(alter.table) if alter is not None else None
-        if alter is None or facts is None or facts.created_in_change:
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
+    for file, alter, catalog in replay(change, member_changes):
+        facts = catalog.table(alter["table"])
+        if facts is None or facts.created_in_change:
             continue
-        for changed in alter.changed_columns():
-            new_type = changed.definition.args.get("kind")
-            old_column = facts.column(changed.old_name)
-            old_type = old_column.data_type if old_column else None
-            new, old = member_values(new_type), member_values(old_type)
-            if new is None or old is None or not isinstance(new_type, exp.DataType):
-                continue
-            if old_type is None or old_type.this != new_type.this:
+        for old_name, name, kind, members, place in alter["columns"]:
+            old = facts.column(old_name)
+            if old is None or old.members is None or old.type != kind:
                 continue  # ENUM <-> SET is a type change: change-column-type reports it
-            problem = _problem(new_type.this, old, new)
+            problem = _problem(kind, old.members, tuple(members))
             if problem is None:
                 continue
-            kind = new_type.this.value
             yield (
                 file,
                 Violation(
-                    message=f"Only append members to {kind} column `{changed.name}` of "
-                    f"`{alter.table_name}`: this {problem}",
+                    message=f"Only append members to {kind} column `{name}` of "
+                    f"`{alter['name']}`: this {problem}",
                     help="Append new members at the end; to drop one, move the rows off it and "
                     "rebuild with gh-ost or pt-online-schema-change",
-                    statement=statement,
-                    span=span_of(statement, changed.definition),
+                    span=span_from_plain(place),
                 ),
             )
 
@@ -103,5 +124,6 @@ RULE = ChangeRule(
     severity=Severity.ERROR,
     dialects=MYSQL,
     doc=__doc__ or "",
+    facts=(table_changes, member_changes),
     check=check,
 )

@@ -38,7 +38,6 @@ from collections.abc import Iterator
 from linters.dialects import MYSQL
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.migration_sections import up_statements
 from linters.sql.session_settings import Scope, setting_changes
 from linters.statement import Statement
 
@@ -47,7 +46,7 @@ _OFF = frozenset({"0", "OFF", "FALSE"})
 
 def check(file: LintedFile) -> Iterator[Violation]:
     turned_off: dict[Scope, Statement | None] = {Scope.SESSION: None, Scope.GLOBAL: None}
-    for statement in up_statements(file):
+    for statement in file.up_statements:
         for setting in setting_changes(statement):
             if setting.name != "foreign_key_checks" or setting.scope not in turned_off:
                 continue

@@ -35,7 +35,7 @@ from sqlglot import exp
 from linters.dialects import MYSQL
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.mysql_index import created_indexes
+from linters.sql.index_definitions import created_indexes
 from linters.sql.object_names import qualified_name
 from linters.statement import Statement
 

@@ -40,22 +40,58 @@ CREATE TABLE pages (
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlglot import exp
 
 from linters.dialects import MYSQL
 from linters.finding import Severity
-from linters.rule import Change, ChangeRule, LintedFile, Violation
+from linters.rule import (
+    Change,
+    ChangedFile,
+    ChangeRule,
+    LintedFile,
+    Violation,
+    plain_span,
+    span_from_plain,
+    table_key,
+)
+from linters.sql.index_definitions import created_indexes
 from linters.sql.mysql_alter import alter_table
-from linters.sql.mysql_catalog import Catalog, replay
+from linters.sql.mysql_catalog import replay, table_changes
 from linters.sql.mysql_column import BLOB_TYPES
-from linters.sql.mysql_index import IndexDefinition, IndexPart, created_indexes
 from linters.sql.object_names import qualified_name
 from linters.statement import Statement
 
+_BLOB_TYPE_NAMES = frozenset(kind.value for kind in BLOB_TYPES)
 
-def _own_columns(statement: Statement) -> dict[str, exp.ColumnDef]:
-    """Columns the statement itself defines, which the catalog does not know yet."""
+
+def indexed_columns(file: LintedFile) -> list[list[Any]]:
+    """``[statement index, observation]`` for each statement that creates indexes: its table,
+    the indexes (label, kind, parts as [column, prefix]) and the types of the columns the
+    statement itself defines (the catalog does not know them yet)."""
+    found: list[list[Any]] = []
+    for statement in file.up_statements:
+        created = created_indexes(statement)
+        if created is None:
+            continue
+        table, indexes = created
+        observation = {
+            "table": table_key(table),
+            "name": qualified_name(table),
+            "indexes": [
+                [index.label, index.kind, [[part.column, part.prefix] for part in index.parts]]
+                for index in indexes
+                if index.kind not in ("FULLTEXT", "SPATIAL")
+            ],
+            "own_types": _own_types(statement),
+            "at": plain_span(statement.span),
+        }
+        found.append([statement.index, observation])
+    return found
+
+
+def _own_types(statement: Statement) -> dict[str, str | None]:
     expression = statement.expression
     if isinstance(expression, exp.Create) and isinstance(expression.this, exp.Schema):
         columns = [e for e in expression.this.expressions if isinstance(e, exp.ColumnDef)]
@@ -63,58 +99,43 @@ def _own_columns(statement: Statement) -> dict[str, exp.ColumnDef]:
         columns = alter.added_columns() + [c.definition for c in alter.changed_columns()]
     else:
         columns = []
-    return {column.name.lower(): column for column in columns}
+    types = {}
+    for column in columns:
+        kind = column.args.get("kind")
+        types[column.name.lower()] = kind.this.value if isinstance(kind, exp.DataType) else None
+    return types
 
 
-def _blob_type(
-    part: IndexPart, own: dict[str, exp.ColumnDef], table: exp.Table, catalog: Catalog
-) -> str | None:
-    if part.column is None:
-        return None
-    definition = own.get(part.column.lower())
-    if definition is None:
-        facts = catalog.table(table)
-        column = facts.column(part.column) if facts else None
-        definition = column.definition if column else None
-    kind = definition.args.get("kind") if definition is not None else None
-    if isinstance(kind, exp.DataType) and kind.this in BLOB_TYPES:
-        return str(kind.this.value)
-    return None
-
-
-def _consequence(index: IndexDefinition, part: IndexPart, dialect: str) -> str:
-    if part.prefix is not None:
-        return f"only its first {part.prefix} characters are indexed"
-    if dialect != "mariadb" or index.kind == "PRIMARY":
+def _consequence(kind: str, prefix: int | None, dialect: str) -> str:
+    if prefix is not None:
+        return f"only its first {prefix} characters are indexed"
+    if dialect != "mariadb" or kind == "PRIMARY":
         return "the server refuses it without a prefix length"
-    if index.kind == "UNIQUE":
+    if kind == "UNIQUE":
         return "MariaDB builds a hidden hash for it, no use for sorting or ranges"
     return "MariaDB silently indexes only a prefix"
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
-    for file, statement, catalog in replay(change):
-        created = created_indexes(statement)
-        if created is None:
-            continue
-        table, indexes = created
-        own = _own_columns(statement)
-        for index in indexes:
-            if index.kind in ("FULLTEXT", "SPATIAL"):
-                continue
-            for part in index.parts:
-                blob = _blob_type(part, own, table, catalog)
-                if blob is None:
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
+    for file, created, catalog in replay(change, indexed_columns):
+        own: dict[str, str | None] = created["own_types"]
+        facts = catalog.table(created["table"])
+        for label, kind, parts in created["indexes"]:
+            for column, prefix in parts:
+                if column is None:
+                    continue
+                known = facts.column(column) if facts else None
+                blob = own.get(column.lower(), known.type if known else None)
+                if blob not in _BLOB_TYPE_NAMES:
                     continue
                 yield (
                     file,
                     Violation(
-                        message=f"Do not index {blob} column `{part.column}` of "
-                        f"`{qualified_name(table)}` in `{index.label}`: "
-                        + _consequence(index, part, file.context.dialect),
+                        message=f"Do not index {blob} column `{column}` of `{created['name']}` in "
+                        f"`{label}`: " + _consequence(kind, prefix, change.dialect),
                         help="Index a generated hash column, e.g. "
                         "binary(32) AS (UNHEX(SHA2(col, 256))) STORED, or a short VARCHAR",
-                        statement=statement,
+                        span=span_from_plain(created["at"]),
                     ),
                 )
                 break
@@ -125,5 +146,6 @@ RULE = ChangeRule(
     severity=Severity.WARNING,
     dialects=MYSQL,
     doc=__doc__ or "",
+    facts=(table_changes, indexed_columns),
     check=check,
 )

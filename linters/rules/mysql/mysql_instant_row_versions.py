@@ -39,29 +39,41 @@ ALTER TABLE orders
 ```
 When a table is close to the cap, plan a rebuild with gh-ost or pt-online-schema-change, which
 resets the count.
-
-## Options
-- `max_versions_per_change` (integer, default 2): instant column ALTERs one table may get in
-  one change before the rule reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlglot import exp
 
 from linters.dialects import MYSQL
 from linters.finding import Severity
-from linters.rule import Change, ChangeRule, LintedFile, Violation, table_key
+from linters.rule import (
+    Change,
+    ChangedFile,
+    ChangeRule,
+    LintedFile,
+    Violation,
+    plain_span,
+    span_from_plain,
+    table_key,
+)
+from linters.rule_options import IntegerOption
 from linters.sql.mysql_alter import AlterTable, alter_table
-from linters.sql.mysql_catalog import replay
+from linters.sql.mysql_catalog import replay, table_changes
 from linters.sql.mysql_column import column_kinds, default_of, has_auto_increment
 from linters.sql.mysql_version import at_least
 from linters.statement import Statement
 
 RULE_ID = "mysql-instant-row-versions"
-_DEFAULT_MAX = 2
+MAX_VERSIONS_PER_CHANGE = IntegerOption(
+    RULE_ID,
+    "max_versions_per_change",
+    2,
+    "Instant column ALTERs one table may get in one change before the rule reports.",
+)
 
 
 def _rebuilds(alter: AlterTable) -> bool:
@@ -94,44 +106,59 @@ def _rebuilt_by_optimize(statement: Statement) -> list[str]:
     return [name.lower() for name in names if name not in (",", ".")]
 
 
-def _limit(file: LintedFile) -> int:
-    value = file.context.option(RULE_ID, "max_versions_per_change", _DEFAULT_MAX)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{RULE_ID}: max_versions_per_change must be a whole number >= 0")
-    return value
+def row_version_changes(file: LintedFile) -> list[list[Any]]:
+    """``[statement index, observation]`` for each OPTIMIZE TABLE (tables rebuilt) and ALTER
+    TABLE (whether it rebuilds the table, or adds or drops columns instantly)."""
+    found: list[list[Any]] = []
+    for statement in file.up_statements:
+        optimized = _rebuilt_by_optimize(statement)
+        alter = alter_table(statement)
+        if not optimized and alter is None:
+            continue
+        observation: dict[str, Any] = {"optimized": optimized, "alter": None}
+        if alter is not None:
+            observation["alter"] = {
+                "table": table_key(alter.table),
+                "name": alter.table_name,
+                "rebuilds": _rebuilds(alter),
+                "changes_columns": bool(alter.added_columns() or alter.dropped("COLUMN")),
+                "at": plain_span(statement.span),
+            }
+        found.append([statement.index, observation])
+    return found
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
+    if not at_least(change, mysql=(8, 0, 29), mariadb=None):
+        return
+    limit = MAX_VERSIONS_PER_CHANGE.value(change.config)
+    cap = 255 if at_least(change, mysql=(9, 1), mariadb=None) else 64
     counts: dict[str, int] = {}
     reported: set[str] = set()
-    for file, statement, catalog in replay(change):
-        context = file.context
-        if not at_least(context, mysql=(8, 0, 29), mariadb=None):
-            return
-        for name in _rebuilt_by_optimize(statement):
+    for file, observed, catalog in replay(change, row_version_changes):
+        for name in observed["optimized"]:
             counts.pop(name, None)
-        alter = alter_table(statement)
-        facts = catalog.table(alter.table) if alter is not None else None
+        alter = observed["alter"]
+        facts = catalog.table(alter["table"]) if alter is not None else None
         if alter is None or (facts is not None and facts.created_in_change):
             continue
-        key = table_key(alter.table)
-        if _rebuilds(alter):
+        key = alter["table"]
+        if alter["rebuilds"]:
             counts.pop(key, None)
             continue
-        if not alter.added_columns() and not alter.dropped("COLUMN"):
+        if not alter["changes_columns"]:
             continue
         counts[key] = counts.get(key, 0) + 1
-        cap = 255 if at_least(context, mysql=(9, 1), mariadb=None) else 64
         if counts[key] > cap:
             # The server refuses or rebuilds here; either way the count starts again.
             counts.pop(key)
             message = (
-                f"Rebuild `{alter.table_name}` before this ALTER: it passes the cap of {cap} "
+                f"Rebuild `{alter['name']}` before this ALTER: it passes the cap of {cap} "
                 "instant row versions, so MySQL refuses ALGORITHM=INSTANT or rebuilds the table"
             )
-        elif counts[key] > _limit(file) and key not in reported:
+        elif counts[key] > limit and key not in reported:
             message = (
-                f"Combine the column changes of `{alter.table_name}`: this change spends "
+                f"Combine the column changes of `{alter['name']}`: this change spends "
                 f"{counts[key]} of its {cap} instant row versions"
             )
         else:
@@ -143,7 +170,7 @@ def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
                 message=message,
                 help="Add and drop columns in one ALTER TABLE; near the cap, rebuild the table "
                 "with gh-ost or pt-online-schema-change",
-                statement=statement,
+                span=span_from_plain(alter["at"]),
             ),
         )
 
@@ -153,5 +180,7 @@ RULE = ChangeRule(
     severity=Severity.INFO,
     dialects=MYSQL,
     doc=__doc__ or "",
+    facts=(table_changes, row_version_changes),
     check=check,
+    options=(MAX_VERSIONS_PER_CHANGE,),
 )

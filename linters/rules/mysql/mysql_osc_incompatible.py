@@ -22,6 +22,8 @@ an earlier statement); for an existing table the change does not describe, only 
 itself shows is judged. Tables created earlier in the same change are exempt: they are empty,
 so their ALTERs need no online tool.
 
+Off by default; enable it with `select = ["mysql-osc-incompatible"]`.
+
 ## Why is this bad?
 gh-ost and pt-online-schema-change copy the table into a new one and swap them. They refuse
 tables they cannot copy or swap safely, and some operations need an explicit flag. Finding out
@@ -41,10 +43,6 @@ Run this ALTER with native online DDL (`ALGORITHM=INSTANT`, or `INPLACE, LOCK=NO
 prepare the table for the tool: add a primary key, pass the flag, drop the triggers or foreign
 keys first.
 
-## Options
-- `tool` (`"gh-ost"` or `"pt-osc"`, default `"gh-ost"`): the tool your ALTERs run through.
-  Off by default; enable it with `select = ["mysql-osc-incompatible"]`.
-
 ## References
 - gh-ost: [Requirements and limitations](https://github.com/github/gh-ost/blob/master/doc/requirements-and-limitations.md)
 - pt-online-schema-change: [documentation](https://docs.percona.com/percona-toolkit/pt-online-schema-change.html)
@@ -53,24 +51,41 @@ keys first.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlglot import exp
 
 from linters.dialects import MYSQL
-from linters.rule import Change, ChangeRule, Context, LintedFile, Violation
+from linters.rule import (
+    Change,
+    ChangedFile,
+    ChangeRule,
+    LintedFile,
+    Violation,
+    plain_span,
+    span_from_plain,
+    table_key,
+)
+from linters.rule_options import ChoiceOption
 from linters.sql.mysql_alter import AlterTable, alter_table
-from linters.sql.mysql_catalog import TableFacts, replay
+from linters.sql.mysql_catalog import TableFacts, replay, table_changes
 
 RULE_ID = "mysql-osc-incompatible"
-TOOLS = {"gh-ost": "gh-ost", "pt-osc": "pt-osc", "pt-online-schema-change": "pt-osc"}
 
 
-def tool_option(context: Context, rule_id: str) -> str:
+def tool_option(rule_id: str) -> ChoiceOption:
     """The ``tool`` option of an online-schema-change rule: ``gh-ost`` or ``pt-osc``."""
-    value = context.option(rule_id, "tool", "gh-ost")
-    if not isinstance(value, str) or value.lower() not in TOOLS:
-        raise ValueError(f'{rule_id}: option tool must be "gh-ost" or "pt-osc", got {value!r}')
-    return TOOLS[value.lower()]
+    return ChoiceOption(
+        rule_id,
+        "tool",
+        "gh-ost",
+        "The tool your ALTERs run through (`pt-online-schema-change` is read as `pt-osc`).",
+        choices=("gh-ost", "pt-osc"),
+        aliases={"pt-online-schema-change": "pt-osc"},
+    )
+
+
+TOOL = tool_option(RULE_ID)
 
 
 def _renames_table(alter: AlterTable) -> bool:
@@ -83,10 +98,37 @@ def _renames_table(alter: AlterTable) -> bool:
     )
 
 
-def _reasons(alter: AlterTable, facts: TableFacts | None, tool: str) -> list[str]:
+def osc_hazards(file: LintedFile) -> list[list[Any]]:
+    """``[statement index, observation]`` for each ALTER TABLE: what it does that an online
+    schema change tool cares about (the table's foreign keys and triggers come from the
+    catalog)."""
+    found: list[list[Any]] = []
+    for statement in file.up_statements:
+        alter = alter_table(statement)
+        if alter is None:
+            continue
+        added = [item for _, item in alter.added_constraints()]
+        observation = {
+            "table": table_key(alter.table),
+            "name": alter.table_name,
+            "renames_table": _renames_table(alter),
+            "adds_foreign_key": any(isinstance(item, exp.ForeignKey) for item in added),
+            "drops_primary_key": alter.drops_primary_key
+            and not any(isinstance(item, exp.PrimaryKey) for item in added),
+            "renames_column": any(
+                changed.old_name.lower() != changed.name.lower()
+                for changed in alter.changed_columns()
+            ),
+            "at": plain_span(statement.span),
+        }
+        found.append([statement.index, observation])
+    return found
+
+
+def _reasons(alter: dict[str, Any], facts: TableFacts | None, tool: str) -> list[str]:
     gh_ost = tool == "gh-ost"
     reasons = []
-    if _renames_table(alter):
+    if alter["renames_table"]:
         reasons.append("it renames the table")
     if facts is not None and facts.foreign_keys and gh_ost:
         reasons.append("the table has foreign keys")
@@ -94,39 +136,36 @@ def _reasons(alter: AlterTable, facts: TableFacts | None, tool: str) -> list[str
         needs = "" if gh_ost else " (needs --alter-foreign-keys-method)"
         tables = ", ".join(sorted(facts.referenced_by))
         reasons.append(f"foreign keys of {tables} reference it{needs}")
-    if gh_ost and any(isinstance(item, exp.ForeignKey) for _, item in alter.added_constraints()):
+    if gh_ost and alter["adds_foreign_key"]:
         reasons.append("it adds a foreign key")
     if facts is not None and facts.triggers:
         flag = "--include-triggers" if gh_ost else "--preserve-triggers"
         reasons.append(f"the table has triggers (needs {flag})")
-    if alter.drops_primary_key and not any(
-        isinstance(item, exp.PrimaryKey) for _, item in alter.added_constraints()
-    ):
+    if alter["drops_primary_key"]:
         needs = "another NOT NULL unique key" if gh_ost else "--no-check-alter"
         reasons.append(f"it drops the primary key (needs {needs})")
-    if any(changed.old_name.lower() != changed.name.lower() for changed in alter.changed_columns()):
+    if alter["renames_column"]:
         flag = "--approve-renamed-columns" if gh_ost else "--no-check-alter"
         reasons.append(f"it renames a column (needs {flag})")
     return reasons
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
-    for file, statement, catalog in replay(change):
-        alter = alter_table(statement)
-        facts = catalog.table(alter.table) if alter is not None else None
-        if alter is None or (facts is not None and facts.created_in_change):
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
+    tool = TOOL.value(change.config)
+    for file, alter, catalog in replay(change, osc_hazards):
+        facts = catalog.table(alter["table"])
+        if facts is not None and facts.created_in_change:
             continue
-        tool = tool_option(file.context, RULE_ID)
         reasons = _reasons(alter, facts, tool)
         if reasons:
             yield (
                 file,
                 Violation(
-                    message=f"Do not run this ALTER of `{alter.table_name}` with {tool}: "
+                    message=f"Do not run this ALTER of `{alter['name']}` with {tool}: "
                     + "; ".join(reasons),
                     help="Use native online DDL (ALGORITHM=INSTANT, or INPLACE with LOCK=NONE), "
                     "or prepare the table for the tool first",
-                    statement=statement,
+                    span=span_from_plain(alter["at"]),
                 ),
             )
 
@@ -136,5 +175,7 @@ RULE = ChangeRule(
     severity=None,
     dialects=MYSQL,
     doc=__doc__ or "",
+    facts=(table_changes, osc_hazards),
     check=check,
+    options=(TOOL,),
 )

@@ -5,6 +5,8 @@ For repositories whose ALTERs run through gh-ost or pt-online-schema-change, rep
 `UNIQUE` key or `PRIMARY KEY` on an existing table: `ALTER TABLE ... ADD UNIQUE`,
 `ADD PRIMARY KEY`, `ADD COLUMN ... UNIQUE`, `MODIFY ... UNIQUE` and `CREATE UNIQUE INDEX`.
 
+Off by default; enable it with `select = ["mysql-osc-unique-index"]`.
+
 ## Why is this bad?
 Both tools copy rows into the new table with `INSERT IGNORE`. With a new unique key, every row
 that duplicates an earlier one is silently skipped: the migration "succeeds" and the rows are
@@ -25,10 +27,6 @@ SELECT email, COUNT(*) FROM users GROUP BY email HAVING COUNT(*) > 1;
 -- gh-ost --panic-on-warnings --alter="ADD UNIQUE INDEX ux_users_email (email)" ...
 ```
 Exempt: tables created earlier in the same change.
-
-## Options
-- `tool` (`"gh-ost"` or `"pt-osc"`, default `"gh-ost"`): the tool your ALTERs run through.
-  Off by default; enable it with `select = ["mysql-osc-unique-index"]`.
 """
 
 from __future__ import annotations
@@ -40,11 +38,12 @@ from sqlglot import exp
 from linters.dialects import MYSQL
 from linters.rule import Context, StatementRule, Violation
 from linters.rules.mysql.mysql_osc_incompatible import tool_option
-from linters.sql.mysql_index import created_indexes
+from linters.sql.index_definitions import created_indexes
 from linters.sql.object_names import qualified_name
 from linters.statement import Statement
 
 RULE_ID = "mysql-osc-unique-index"
+TOOL = tool_option(RULE_ID)
 _HELP = {
     "gh-ost": "Remove duplicates first, and run gh-ost with --panic-on-warnings",
     "pt-osc": "Remove duplicates first; keep pt-osc's --check-unique-key-change on",
@@ -58,7 +57,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
     created = created_indexes(statement)
     if created is None or context.is_new_table(created[0]):
         return
-    tool = tool_option(context, RULE_ID)
+    tool = TOOL.value(context.config)
     table = qualified_name(created[0])
     for index in created[1]:
         if index.kind in ("UNIQUE", "PRIMARY"):
@@ -77,4 +76,5 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Alter, exp.Create, exp.Command),
     check=check,
+    options=(TOOL,),
 )

@@ -36,8 +36,8 @@ from sqlglot import exp
 from linters.dialects import MYSQL
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
+from linters.sql.index_definitions import created_indexes
 from linters.sql.mysql_alter import AlterTable, alter_table
-from linters.sql.mysql_index import created_indexes
 from linters.statement import Statement
 
 

@@ -37,35 +37,66 @@ Exempt: tables created earlier in the same change.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from linters.dialects import MYSQL
 from linters.finding import Severity
-from linters.rule import Change, ChangeRule, LintedFile, Violation
+from linters.rule import (
+    Change,
+    ChangedFile,
+    ChangeRule,
+    LintedFile,
+    Violation,
+    plain_span,
+    span_from_plain,
+    table_key,
+)
 from linters.sql.mysql_alter import alter_table
-from linters.sql.mysql_catalog import replay
+from linters.sql.mysql_catalog import replay, table_changes
 from linters.sql.mysql_column import is_nullable
 from linters.sql.node_spans import span_of
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
-    for file, statement, catalog in replay(change):
+def not_null_columns(file: LintedFile) -> list[list[Any]]:
+    """``[statement index, observation]`` for each ALTER TABLE that MODIFYs or CHANGEs a
+    column into NOT NULL (old name, new name, where)."""
+    found: list[list[Any]] = []
+    for statement in file.up_statements:
         alter = alter_table(statement)
-        facts = catalog.table(alter.table) if alter is not None else None
-        if alter is None or facts is None or facts.created_in_change:
+        if alter is None:
             continue
-        for changed in alter.changed_columns():
-            old = facts.column(changed.old_name)
-            if old is None or not old.nullable or is_nullable(changed.definition):
+        columns = [
+            [
+                changed.old_name,
+                changed.name,
+                plain_span(span_of(statement, changed.definition) or statement.span),
+            ]
+            for changed in alter.changed_columns()
+            if not is_nullable(changed.definition)
+        ]
+        if columns:
+            observation = {"table": table_key(alter.table), "name": alter.table_name}
+            found.append([statement.index, {**observation, "columns": columns}])
+    return found
+
+
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
+    for file, alter, catalog in replay(change, not_null_columns):
+        facts = catalog.table(alter["table"])
+        if facts is None or facts.created_in_change:
+            continue
+        for old_name, name, place in alter["columns"]:
+            old = facts.column(old_name)
+            if old is None or not old.nullable:
                 continue
             yield (
                 file,
                 Violation(
-                    message=f"Backfill and check for NULLs before making `{changed.name}` of "
-                    f"`{alter.table_name}` NOT NULL: the table is rebuilt",
+                    message=f"Backfill and check for NULLs before making `{name}` of "
+                    f"`{alter['name']}` NOT NULL: the table is rebuilt",
                     help="Keep strict sql_mode on so leftover NULLs fail instead of becoming zero "
                     "values; on a big table use gh-ost or pt-online-schema-change",
-                    statement=statement,
-                    span=span_of(statement, changed.definition),
+                    span=span_from_plain(place),
                 ),
             )
 
@@ -75,5 +106,6 @@ RULE = ChangeRule(
     severity=Severity.WARNING,
     dialects=MYSQL,
     doc=__doc__ or "",
+    facts=(table_changes, not_null_columns),
     check=check,
 )

@@ -38,7 +38,8 @@ from sqlglot import exp
 from linters.dialects import MYSQL
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.mysql_alter import AlterTable, alter_table, table_from_tokens
+from linters.sql.mysql_alter import AlterTable, alter_table
+from linters.sql.object_names import qualified_name_tokens
 from linters.statement import Statement
 
 _HELP = (
@@ -51,11 +52,14 @@ def _optimized_tables(statement: Statement) -> list[exp.Table]:
     words, tokens = statement.words, statement.tokens
     if words[:1] != ("OPTIMIZE",) or "TABLE" not in words:
         return []
-    tables, index = [], words.index("TABLE") + 1
-    while (located := table_from_tokens(tokens, index)) is not None:
-        tables.append(located[0])
-        index = located[1] + 1
-    return tables
+    tables: list[exp.Table] = []
+    index = words.index("TABLE") + 1
+    while True:
+        table, index = qualified_name_tokens(tokens, index)
+        if table is None:
+            return tables
+        tables.append(table)
+        index += 1  # the comma
 
 
 def _rebuild_clause(alter: AlterTable) -> str | None:

@@ -46,8 +46,7 @@ from linters.rule import Context, StatementRule, Violation
 from linters.sql.alter_subcommands import AlterSubcommand, alter_subcommands
 from linters.sql.column_types import is_serial
 from linters.sql.default_volatility import is_null
-from linters.sql.generic_command import qualified_name_tokens
-from linters.sql.object_names import qualified_name
+from linters.sql.object_names import qualified_name, qualified_name_tokens
 from linters.sql.statement_edits import append
 from linters.statement import Statement
 

@@ -38,8 +38,7 @@ from sqlglot import exp
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.generic_command import qualified_name_tokens
-from linters.sql.object_names import qualified_name
+from linters.sql.object_names import qualified_name, qualified_name_tokens
 from linters.statement import Statement
 
 _SWITCHED_OFF = frozenset({"FALSE", "OFF", "NO", "0"})

@@ -44,7 +44,6 @@ from linters.rule import Context, StatementRule, Violation
 from linters.sql.ddl_targets import altered_table
 from linters.sql.dml_targets import CARRIERS, changed_table, row_changes
 from linters.sql.object_names import qualified_name, same_table
-from linters.sql.transactions import transactions
 from linters.statement import Statement
 
 
@@ -58,14 +57,10 @@ def _altered_on_line(table: exp.Table, transaction: list[Statement]) -> int | No
 
 def _earlier_in_transaction(statement: Statement, context: Context) -> list[Statement]:
     """The statements that ran before ``statement`` in its transaction (none if autocommit)."""
-    grouped = transactions(
-        context.statements, wrapped=context.wrapped_in_transaction, dialect=context.dialect
-    )
-    for transaction in grouped:
-        for position, member in enumerate(transaction.statements):
-            if member is statement:
-                return transaction.statements[:position] if transaction.is_block else []
-    return []
+    transaction = context.transaction_of(statement)
+    if transaction is None or not transaction.is_block:
+        return []
+    return [member for member in transaction.statements if member.index < statement.index]
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:

@@ -40,8 +40,7 @@ from sqlglot import exp
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.ddl_targets import drop_kind, dropped_objects
-from linters.sql.generic_command import alter_table_command
+from linters.sql.ddl_targets import command_actions, drop_kind, dropped_objects
 from linters.sql.object_names import qualified_name
 from linters.statement import Statement
 
@@ -68,9 +67,9 @@ def _all_new(drop: exp.Drop, context: Context) -> bool:
 
 def _cascading_command(statement: Statement) -> bool:
     words = statement.words
-    command = alter_table_command(statement)
-    if command is not None:
-        return any(w[:1] == ("DROP",) and w[-1] == "CASCADE" for w in command.action_words)
+    actions = command_actions(statement)
+    if actions:
+        return any(a.words[:1] == ("DROP",) and a.words[-1] == "CASCADE" for a in actions)
     return words[:1] in (("DROP",), ("ALTER",)) and "DROP" in words and words[-1:] == ("CASCADE",)
 
 

@@ -37,10 +37,6 @@ CREATE TABLE events (
 );
 ```
 
-## Options
-- `min_wasted_bytes` (integer, default `4`): report only when the avoidable padding can reach
-  this many bytes per row.
-
 ## References
 - [PostgreSQL: pg_type.typalign](https://www.postgresql.org/docs/current/catalog-pg-type.html)
 """
@@ -53,13 +49,23 @@ from sqlglot import exp
 
 from linters.dialects import POSTGRES
 from linters.rule import Context, StatementRule, Violation
-from linters.rule_options import integer_option
-from linters.sql.column_definitions import ColumnDefinition, column_definitions, created_table
+from linters.rule_options import IntegerOption
+from linters.sql.column_definitions import (
+    ColumnDefinition,
+    created_table,
+    statement_columns,
+)
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
 RULE_ID = "column-alignment"
-_DEFAULT_MIN_WASTED_BYTES = 4
+MIN_WASTED_BYTES = IntegerOption(
+    RULE_ID,
+    "min_wasted_bytes",
+    4,
+    "Report only when the avoidable padding can reach this many bytes per row.",
+    minimum=1,
+)
 #: Rows start MAXALIGNed (8 bytes on 64-bit servers).
 _ROW_ALIGNMENT = 8
 
@@ -123,16 +129,14 @@ def _best_order(columns: list[ColumnDefinition]) -> list[ColumnDefinition]:
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
     table = created_table(statement.expression)
-    columns = list(column_definitions(statement.expression))
+    columns = list(statement_columns(statement))
     if table is None or len(columns) < 2:
         return
     best = _best_order(columns)
     wasted = worst_case_padding([_width(c) for c in columns]) - worst_case_padding(
         [_width(c) for c in best]
     )
-    limit, note = integer_option(
-        context, RULE_ID, "min_wasted_bytes", _DEFAULT_MIN_WASTED_BYTES, minimum=1
-    )
+    limit = MIN_WASTED_BYTES.value(context.config)
     if wasted < limit:
         return
     order = ", ".join(column.name.name for column in best)
@@ -140,7 +144,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
         statement,
         table,
         message=f"Reorder the columns of `{table.name}` to save up to {wasted} bytes of "
-        f"padding per row{note}",
+        "padding per row",
         help=f"Put fixed-width columns first, widest alignment first: {order}",
     )
 
@@ -152,4 +156,5 @@ RULE = StatementRule(
     doc=__doc__ or "",
     on=(exp.Create,),
     check=check,
+    options=(MIN_WASTED_BYTES,),
 )

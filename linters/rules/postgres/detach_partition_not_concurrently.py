@@ -39,8 +39,7 @@ from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
 from linters.sql.alter_subcommands import alter_subcommands
-from linters.sql.generic_command import qualified_name_tokens
-from linters.sql.object_names import qualified_name
+from linters.sql.object_names import qualified_name, qualified_name_tokens
 from linters.sql.statement_edits import append
 from linters.statement import Statement
 

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.dropped_names import dropped_names
+from linters.sql.ddl_targets import dropped_names
 from linters.sql.statement_order import created_earlier_in_file
 
 

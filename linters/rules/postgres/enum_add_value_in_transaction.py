@@ -9,7 +9,7 @@ file, or it follows `BEGIN`) and:
 
 A use is the label as a string literal anywhere in the statement (`INSERT`, `UPDATE`,
 `DEFAULT 'x'`, `WHERE status = 'x'`); function bodies (`$$ ... $$`) do not count, since they
-are not run when created.
+are not run when created, and neither does adding the same label to another enum type.
 
 ## Why is this bad?
 PostgreSQL 12+ allows `ADD VALUE` in a transaction but refuses to use the new value before
@@ -45,32 +45,32 @@ from sqlglot import exp
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.enum_additions import enum_addition
-from linters.sql.object_names import qualified_name
+from linters.sql.enum_additions import EnumAddition, enum_addition
+from linters.sql.object_names import qualified_name, same_table
 from linters.statement import Statement
 
 _STRINGS = frozenset({"STRING", "NATIONAL_STRING"})
 
 
-def _ends_transaction(statement: Statement) -> bool:
-    return isinstance(statement.expression, exp.Commit | exp.Rollback) or statement.words[:1] in (
-        ("END",),
-        ("ABORT",),
-    )
-
-
-def _first_use(statement: Statement, context: Context, label: str) -> Statement | None:
-    for later in context.statements[statement.index + 1 :]:
-        if _ends_transaction(later):
-            return None
-        if any(token.token_type.name in _STRINGS and token.text == label for token in later.tokens):
+def _first_use(statement: Statement, context: Context, added: EnumAddition) -> Statement | None:
+    """The first later statement of the same transaction that writes the new label (adding
+    the same label to another enum type does not use this one's)."""
+    transaction = context.transaction_of(statement)
+    for later in transaction.statements if transaction is not None else ():
+        if later.index <= statement.index:
+            continue
+        other = enum_addition(later)
+        if other is not None and not same_table(other.enum_type, added.enum_type):
+            continue
+        tokens = later.tokens
+        if any(token.token_type.name in _STRINGS and token.text == added.label for token in tokens):
             return later
     return None
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
     addition = enum_addition(statement)
-    if addition is None or not context.in_transaction:
+    if addition is None or not context.in_transaction(statement):
         return
     name = qualified_name(addition.enum_type)
     version = context.server_version
@@ -81,7 +81,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
             "alone in a file marked `-- schemabot:no-transaction`",
         )
         return
-    use = _first_use(statement, context, addition.label)
+    use = _first_use(statement, context, addition)
     if use is not None:
         yield Violation(
             message=f"Commit enum value '{addition.label}' of `{name}` before line "

@@ -3,7 +3,8 @@
 ## What it does
 Reports a foreign key whose referencing columns are not the leading columns (in any order) of
 an index, primary key or unique constraint on the referencing table, looking at every statement
-of the change (the index may come in a later statement or file). Partial indexes and
+of the change (the index may come in a later statement or file). Partial indexes (but for a
+predicate that only says the key's columns are `NOT NULL`, which every lookup implies) and
 GIN / GiST / BRIN indexes do not count: the lookups PostgreSQL makes cannot use them.
 
 Only foreign keys whose columns are new in this change are judged: columns of a table created
@@ -43,82 +44,107 @@ On an existing table, create the index `CONCURRENTLY` in its own non-transaction
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-
-from sqlglot import exp
+from typing import Any
 
 from linters.dialects import POSTGRES
 from linters.finding import Severity
-from linters.rule import Change, ChangeRule, LintedFile, Violation, table_key
-from linters.sql.column_definitions import column_definitions, created_table
-from linters.sql.foreign_key_definitions import ForeignKeyDefinition, foreign_key_definitions
-from linters.sql.index_definitions import dropped_index_names, index_definitions
-from linters.sql.node_spans import violation_at
-from linters.statement import Statement
+from linters.rule import (
+    Change,
+    ChangedFile,
+    ChangeRule,
+    LintedFile,
+    Violation,
+    plain_span,
+    span_from_plain,
+    table_key,
+    unqualified,
+)
+from linters.sql.column_definitions import created_table, statement_columns
+from linters.sql.foreign_key_definitions import statement_foreign_keys
+from linters.sql.index_catalog import IndexCatalog, index_changes
+from linters.sql.node_spans import finding_span
 
 #: Access methods that cannot answer `WHERE fk = $1` lookups.
 _NOT_FOR_LOOKUPS = frozenset({"gin", "gist", "brin", "spgist"})
 
 
-@dataclass
-class _ChangeSchema:
-    """What the change itself says about tables, columns and indexes."""
-
-    new_tables: set[str] = field(default_factory=set)
-    new_columns: set[tuple[str, str]] = field(default_factory=set)
-    #: Per table, the indexes usable for lookups: name (or None) and key columns.
-    indexes: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(default_factory=dict)
-
-    def observe(self, expression: exp.Expression | None) -> None:
+def foreign_keys(file: LintedFile) -> list[dict[str, Any]]:
+    """The file's foreign keys, each with whether its columns are new in the file itself (a
+    table or columns created by an earlier statement of the file, or by its own)."""
+    tables: set[str] = set()
+    columns: set[tuple[str, str]] = set()
+    found = []
+    for statement in file.up_statements:
+        expression = statement.expression
         table = created_table(expression)
         if table is not None:
-            self.new_tables.add(table_key(table))
-        for column in column_definitions(expression):
+            tables.add(unqualified(table_key(table)))
+        for column in statement_columns(statement):
             if column.action == "add":
-                self.new_columns.add((table_key(column.table), column.column))
-        for index in index_definitions(expression):
-            if index.method not in _NOT_FOR_LOOKUPS and index.predicate is None:
-                name = index.name.name.lower() if index.name is not None else None
-                self.indexes.setdefault(table_key(index.table), []).append((name, index.keys))
-        for dropped in dropped_index_names(expression):
-            for indexes in self.indexes.values():
-                indexes[:] = [index for index in indexes if index[0] != dropped]
-
-    def is_new(self, foreign_key: ForeignKeyDefinition) -> bool:
-        table = table_key(foreign_key.table)
-        return table in self.new_tables or all(
-            (table, column) in self.new_columns for column in foreign_key.columns
-        )
-
-    def is_covered(self, foreign_key: ForeignKeyDefinition) -> bool:
-        wanted = set(foreign_key.columns)
-        return any(
-            set(keys[: len(wanted)]) == wanted
-            for _, keys in self.indexes.get(table_key(foreign_key.table), [])
-        )
+                columns.add((unqualified(table_key(column.table)), column.column))
+        for foreign_key in statement_foreign_keys(statement):
+            if not foreign_key.columns:
+                continue
+            key = unqualified(table_key(foreign_key.table))
+            new = key in tables or all((key, c) in columns for c in foreign_key.columns)
+            place = plain_span(finding_span(statement, foreign_key.anchor))
+            found.append(
+                {
+                    "table": key,
+                    "table_name": foreign_key.table.name,
+                    "columns": list(foreign_key.columns),
+                    "new_in_file": new,
+                    "place": place,
+                }
+            )
+    return found
 
 
-def check(change: Change) -> Iterator[tuple[LintedFile | None, Violation]]:
-    schema = _ChangeSchema()
-    foreign_keys: list[tuple[LintedFile, Statement, ForeignKeyDefinition]] = []
+def _serves_lookups(predicate: str | None, columns: set[str]) -> bool:
+    """Whether a (partial) index answers ``WHERE fk = $1``: no predicate, or only ``IS NOT
+    NULL`` of the key's own columns, which every such lookup implies."""
+    if predicate is None:
+        return True
+    conditions = predicate.split(" and ")
+    return all(
+        condition.endswith(" is not null") and condition.removesuffix(" is not null") in columns
+        for condition in conditions
+    )
+
+
+def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
+    catalog = IndexCatalog()
+    #: Tables and added columns of the files before the current one.
+    tables: set[str] = set()
+    columns: set[tuple[str, str]] = set()
+    judged: list[tuple[ChangedFile, dict[str, Any]]] = []
     for file in change.files:
-        for statement in file.statements:
-            schema.observe(statement.expression)
-            for foreign_key in foreign_key_definitions(statement.expression):
-                if foreign_key.columns and schema.is_new(foreign_key):
-                    foreign_keys.append((file, statement, foreign_key))
-    for file, statement, foreign_key in foreign_keys:
-        if schema.is_covered(foreign_key):
+        for foreign_key in file.facts(foreign_keys):
+            table = foreign_key["table"]
+            new = table in tables or all((table, c) in columns for c in foreign_key["columns"])
+            if foreign_key["new_in_file"] or new:
+                judged.append((file, foreign_key))
+        for changes in file.facts(index_changes):
+            catalog.apply(file, changes)
+            tables.update(unqualified(key) for key, _ in changes.get("created_tables", ()))
+            columns.update((unqualified(t), c) for t, c in changes.get("added_columns", ()))
+    for file, foreign_key in judged:
+        wanted = set(foreign_key["columns"])
+        if any(
+            set(index.keys[: len(wanted)]) == wanted
+            for index in catalog.indexes(foreign_key["table"])
+            if index.fact["method"] not in _NOT_FOR_LOOKUPS
+            and _serves_lookups(index.fact["predicate"], wanted)
+        ):
             continue
-        columns = ", ".join(foreign_key.columns)
+        name, listed = foreign_key["table_name"], ", ".join(foreign_key["columns"])
         yield (
             file,
-            violation_at(
-                statement,
-                foreign_key.anchor,
-                message=f"Index the foreign key columns `{foreign_key.table.name}({columns})`",
-                help=f"Add `CREATE INDEX ON {foreign_key.table.name} ({columns})`: without it, "
-                "deletes on the referenced table scan this one",
+            Violation(
+                message=f"Index the foreign key columns `{name}({listed})`",
+                help=f"Add `CREATE INDEX ON {name} ({listed})`: without it, deletes on the "
+                "referenced table scan this one",
+                span=span_from_plain(foreign_key["place"]),
             ),
         )
 
@@ -128,5 +154,6 @@ RULE = ChangeRule(
     severity=Severity.WARNING,
     dialects=POSTGRES,
     doc=__doc__ or "",
+    facts=(foreign_keys, index_changes),
     check=check,
 )

@@ -55,9 +55,15 @@ _RECIPE = (
 )
 
 
+def _mentions_partitions(context: Context) -> bool:
+    """Whether the file says anything about partitions; without it no table is known to be
+    partitioned, and replaying the file's schema facts would be wasted."""
+    return any("PARTITION" in word for statement in context.statements for word in statement.words)
+
+
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
     index = index_creation(statement)
-    if index is None or index.only:
+    if index is None or index.only or not context.derived(_mentions_partitions):
         return
     facts = facts_before(statement, context)
     table_facts = facts.table(index.table)

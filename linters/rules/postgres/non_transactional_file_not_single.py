@@ -46,9 +46,7 @@ from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
 from linters.sql.existence_guards import is_rerunnable
-from linters.sql.migration_sections import up_statements
 from linters.sql.statement_kinds import StatementKind, statement_head, statement_kind
-from linters.sql.transactions import transactions
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
@@ -57,7 +55,7 @@ def check(file: LintedFile) -> Iterator[Violation]:
         return
     steps = [
         [st for st in transaction.statements if statement_kind(st) is not StatementKind.SESSION]
-        for transaction in transactions(up_statements(file), wrapped=False, dialect="postgres")
+        for transaction in file.context.transactions
     ]
     steps = [step for step in steps if step]
     for step, next_step in pairwise(steps):

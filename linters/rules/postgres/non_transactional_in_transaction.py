@@ -37,16 +37,13 @@ from collections.abc import Iterator
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.migration_sections import up_statements
 from linters.sql.statement_kinds import statement_head
-from linters.sql.transactions import TransactionKind, autocommit_only, transactions
+from linters.sql.transactions import TransactionKind, autocommit_only
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
     context = file.context
-    statements = up_statements(file)
-    wrapped = context.wrapped_in_transaction
-    for transaction in transactions(statements, wrapped=wrapped, dialect=context.dialect):
+    for transaction in context.transactions:
         if not transaction.is_block:
             continue
         for statement in transaction.statements:

@@ -41,7 +41,7 @@ from sqlglot import exp
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.column_definitions import column_definitions
+from linters.sql.column_definitions import statement_columns
 from linters.sql.column_types import integer_bits, is_serial, replace_declared_type, written_type
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
@@ -51,7 +51,7 @@ _INTEGER_FOR_BITS = {16: "smallint", 32: "integer", 64: "bigint"}
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
-    for column in column_definitions(statement.expression):
+    for column in statement_columns(statement):
         if column.data_type is None or not is_serial(column.data_type, context.dialect):
             continue
         integer = _INTEGER_FOR_BITS.get(integer_bits(column.data_type, context.dialect) or 32)

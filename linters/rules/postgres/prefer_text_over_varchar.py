@@ -40,14 +40,14 @@ from sqlglot import exp
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.column_definitions import column_definitions
+from linters.sql.column_definitions import statement_columns
 from linters.sql.column_types import declared_length, element_types
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
-    for column in column_definitions(statement.expression):
+    for column in statement_columns(statement):
         if column.data_type is None:
             continue
         for data_type in element_types(column.data_type):

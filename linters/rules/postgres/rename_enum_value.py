@@ -34,8 +34,7 @@ from sqlglot import exp
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.generic_command import qualified_name_tokens
-from linters.sql.object_names import qualified_name
+from linters.sql.object_names import qualified_name, qualified_name_tokens
 from linters.sql.statement_order import created_earlier_in_file
 from linters.statement import Statement
 

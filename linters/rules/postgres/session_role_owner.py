@@ -28,10 +28,6 @@ ALTER TABLE invoices OWNER TO alice;             -- owned by a person
 SET ROLE app_owner;
 CREATE TABLE invoices (id bigint PRIMARY KEY);
 ```
-
-## Options
-- `role` (string, default `""`: any role): the role migrations must switch to and objects must
-  belong to.
 """
 
 from __future__ import annotations
@@ -43,16 +39,21 @@ from sqlglot.tokenizer_core import Token, TokenType
 
 from linters.dialects import POSTGRES
 from linters.rule import FileRule, LintedFile, Violation
-from linters.rule_options import string_option
+from linters.rule_options import StringOption
 from linters.statement import Statement
 
 RULE_ID = "session-role-owner"
+ROLE = StringOption(
+    RULE_ID,
+    "role",
+    "",
+    "The role migrations must switch to and objects must belong to; empty: any role.",
+)
 _SELF = frozenset({"current_user", "current_role", "session_user"})
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
-    wanted, note = string_option(file.context, RULE_ID, "role", "")
-    wanted = wanted.lower()
+    wanted = ROLE.value(file.context.config).lower()
     current: str | None = None
     for statement in file.statements:
         switched = _set_role(statement)
@@ -60,14 +61,14 @@ def check(file: LintedFile) -> Iterator[Violation]:
             current = None if switched in ("none", "") else switched
             if wanted and current != wanted:
                 yield Violation(
-                    message=f"Switch to role `{wanted}`, not `{switched or 'NONE'}`{note}",
+                    message=f"Switch to role `{wanted}`, not `{switched or 'NONE'}`",
                     help="Migrations run as the role that owns the schema",
                     statement=statement,
                 )
             continue
         if current is None and not _is_preamble(statement):
             yield Violation(
-                message=f"Start the file with `SET ROLE {wanted or '<owner role>'}`{note}",
+                message=f"Start the file with `SET ROLE {wanted or '<owner role>'}`",
                 help="Objects belong to the role that creates them; switch to the owning role",
                 statement=statement,
             )
@@ -78,7 +79,7 @@ def check(file: LintedFile) -> Iterator[Violation]:
             continue
         if owner != expected and not (current and owner in _SELF):
             yield Violation(
-                message=f"Keep `{expected}` as the owner, not `{owner}`{note}",
+                message=f"Keep `{expected}` as the owner, not `{owner}`",
                 help="Objects owned by other roles cannot be changed by later migrations",
                 statement=statement,
             )
@@ -124,4 +125,5 @@ RULE = FileRule(
     dialects=POSTGRES,
     doc=__doc__ or "",
     check=check,
+    options=(ROLE,),
 )

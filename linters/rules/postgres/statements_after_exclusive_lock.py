@@ -28,8 +28,10 @@ CREATE INDEX orders_created_idx ON orders (created_at);
 ALTER TABLE users ADD COLUMN team_id bigint;
 ```
 Not reported: further statements on the same locked table or on tables created in this change
-(a backfill of the locked table is `backfill-in-ddl-transaction`), session settings, and files
-marked non-transactional, where each statement commits on its own.
+(a backfill of the locked table is `backfill-in-ddl-transaction`), session settings, files
+marked non-transactional, where each statement commits on its own, and the lock of a `DROP
+TABLE` / `DROP VIEW` on what it drops: nothing can use a dropped table afterwards, however
+long its lock lasts.
 """
 
 from __future__ import annotations
@@ -40,24 +42,31 @@ from sqlglot import exp
 
 from linters.dialects import POSTGRES
 from linters.finding import Severity
-from linters.rule import FileRule, LintedFile, Violation, table_key
+from linters.rule import FileRule, LintedFile, Violation, table_key, unqualified
+from linters.sql.ddl_targets import drop_kind, dropped_objects
 from linters.sql.locks import LockMode, postgres_locks
-from linters.sql.migration_sections import up_statements
 from linters.sql.new_tables import NewTables
 from linters.sql.object_names import qualified_name
-from linters.sql.transactions import transactions
+from linters.statement import Statement
 
 
 def _short_key(table: exp.Table) -> str:
     """``public.users`` and ``users`` are the same table here, as for new tables."""
-    return table_key(table).rsplit(".", 1)[-1]
+    return unqualified(table_key(table))
+
+
+def _dropped(statement: Statement) -> set[str]:
+    """Tables and views the statement drops: nothing can use them afterwards anyway."""
+    drop = statement.expression
+    if not isinstance(drop, exp.Drop) or drop_kind(drop) not in ("TABLE", "VIEW"):
+        return set()
+    return {_short_key(t) for t in dropped_objects(drop) if isinstance(t, exp.Table)}
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
     context = file.context
     new_tables = NewTables(context)
-    wrapped = context.wrapped_in_transaction
-    for transaction in transactions(up_statements(file), wrapped=wrapped, dialect="postgres"):
+    for transaction in file.context.transactions:
         held: dict[str, tuple[str, int]] = {}  # short name -> (name, line that locked it)
         reported = not transaction.is_block
         for statement in transaction.statements:
@@ -78,8 +87,9 @@ def check(file: LintedFile) -> Iterator[Violation]:
                     statement=statement,
                 )
                 reported = True
+            gone = _dropped(statement)
             for lock in locks:
-                if lock.mode is LockMode.ACCESS_EXCLUSIVE:
+                if lock.mode is LockMode.ACCESS_EXCLUSIVE and _short_key(lock.table) not in gone:
                     held.setdefault(
                         _short_key(lock.table), (qualified_name(lock.table), statement.span.line)
                     )

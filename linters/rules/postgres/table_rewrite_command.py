@@ -39,9 +39,8 @@ from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
 from linters.sql.alter_subcommands import alter_subcommands
-from linters.sql.generic_command import qualified_name_tokens
 from linters.sql.maintenance_commands import maintenance_command
-from linters.sql.object_names import qualified_name
+from linters.sql.object_names import qualified_name, qualified_name_tokens
 from linters.sql.schema_facts import facts_before
 from linters.statement import Statement
 

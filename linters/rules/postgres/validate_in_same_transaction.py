@@ -43,17 +43,14 @@ from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation, table_key
 from linters.sql.alter_subcommands import alter_subcommands
-from linters.sql.migration_sections import up_statements
 from linters.sql.new_tables import NewTables
-from linters.sql.transactions import transactions
 from linters.statement import Statement
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
     context = file.context
     new_tables = NewTables(context)
-    wrapped = context.wrapped_in_transaction
-    for transaction in transactions(up_statements(file), wrapped=wrapped, dialect="postgres"):
+    for transaction in file.context.transactions:
         added: dict[tuple[str, str], int] = {}  # (table, constraint) -> line of the ADD
         for statement in transaction.statements:
             alter = alter_subcommands(statement)

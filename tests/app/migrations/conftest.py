@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import pymysql  # type: ignore[import-untyped]
+import pymysql
 import pytest
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
+MARIADB: dict[str, Any] = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 
 
 @dataclass
@@ -34,13 +34,13 @@ class Database:
                 cursor = conn.execute(sql, params or None)
                 return cursor.fetchall() if cursor.description else []
         if self.engine == "mariadb":
-            conn = pymysql.connect(**MARIADB, database=self.name, autocommit=True)
+            session = pymysql.connect(**MARIADB, database=self.name, autocommit=True)
             try:
-                with conn.cursor() as cursor:
+                with session.cursor() as cursor:
                     cursor.execute(sql, params or None)
                     return list(cursor.fetchall())
             finally:
-                conn.close()
+                session.close()
         import sqlite3
 
         with sqlite3.connect(self.name) as lite:

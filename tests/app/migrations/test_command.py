@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from app.migrations.command import migrate_app
+from app.migrations.command import main as migrate
 from app.migrations.targets import open_target
 from tests.app.migrations.conftest import Database
 from tests.app.migrations.layouts import EMAIL, USERS
 from tests.app.migrations.layouts import write as write_layout
+from tests.app.migrations.runner import CommandRunner
 
-cli = CliRunner()
+cli = CommandRunner()
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_status_json_lists_applied_pending_dirty_and_problems(
     postgres_db: Database, migrations_dir: Path
 ) -> None:
     write_layout(migrations_dir, "golang-migrate", USERS)
-    applied = cli.invoke(migrate_app, ["apply", "--dir", str(migrations_dir)],
+    applied = cli.invoke(migrate, ["apply", "--dir", str(migrations_dir)],
                          env={"SCHEMABOT_DATABASE_URL": postgres_db.url})  # fmt: skip
     assert applied.exit_code == 0, applied.output
     assert "applied 0001_create_users.up.sql" in applied.output
     write_layout(migrations_dir, "golang-migrate", EMAIL)
 
     result = cli.invoke(
-        migrate_app,
+        migrate,
         ["status", "--dir", str(migrations_dir), "--url", postgres_db.url, "--format", "json"],
     )
 
@@ -42,25 +44,25 @@ def test_status_json_lists_applied_pending_dirty_and_problems(
 
 def test_bad_usage_exits_2_naming_the_cause(tmp_path: Path, migrations_dir: Path) -> None:
     missing = cli.invoke(
-        migrate_app, ["apply", "--dir", str(tmp_path / "absent"), "--url", "sqlite:///x.db"]
+        migrate, ["apply", "--dir", str(tmp_path / "absent"), "--url", "sqlite:///x.db"]
     )
     assert missing.exit_code == 2
     assert "absent" in missing.output and "does not exist" in missing.output
 
     bad_url = cli.invoke(
-        migrate_app,
+        migrate,
         ["apply", "--dir", str(migrations_dir), "--url", "oracle://scott:tiger@db/orcl"],
     )
     assert bad_url.exit_code == 2
     assert "oracle://scott:***@db/orcl" in bad_url.output and "tiger" not in bad_url.output
 
-    no_url = cli.invoke(migrate_app, ["status", "--dir", str(migrations_dir)], env={})
+    no_url = cli.invoke(migrate, ["status", "--dir", str(migrations_dir)], env={})
     assert no_url.exit_code == 2
 
 
 def test_passwords_never_appear_in_connection_errors(migrations_dir: Path) -> None:
     url = "postgresql://postgres:s3cret-pass@127.0.0.1:5432/runner_does_not_exist"
-    result = cli.invoke(migrate_app, ["status", "--dir", str(migrations_dir), "--url", url])
+    result = cli.invoke(migrate, ["status", "--dir", str(migrations_dir), "--url", url])
     assert result.exit_code == 2
     assert "runner_does_not_exist" in result.output
     assert "s3cret-pass" not in result.output
@@ -73,7 +75,7 @@ def test_locked_exits_3(mariadb_db: Database, migrations_dir: Path) -> None:
     holder.lock(5)
     try:
         result = cli.invoke(
-            migrate_app,
+            migrate,
             ["apply", "--dir", str(migrations_dir), "--url", mariadb_db.url, "--lock-wait", "0.2s"],
         )
     finally:
@@ -85,15 +87,15 @@ def test_locked_exits_3(mariadb_db: Database, migrations_dir: Path) -> None:
 def test_refusals_and_failures_exit_1(sqlite_db: Database, migrations_dir: Path) -> None:
     write_layout(migrations_dir, "plain", USERS)
     arguments = ["apply", "--dir", str(migrations_dir), "--url", sqlite_db.url]
-    assert cli.invoke(migrate_app, arguments).exit_code == 0
+    assert cli.invoke(migrate, arguments).exit_code == 0
     (migrations_dir / "0001_create_users.sql").write_text(USERS.up + "-- edited\n")
-    changed = cli.invoke(migrate_app, arguments)
+    changed = cli.invoke(migrate, arguments)
     assert changed.exit_code == 1
     assert "0001_create_users.sql changed after it was applied" in changed.output
 
     (migrations_dir / "0001_create_users.sql").write_text(USERS.up)
     (migrations_dir / "0002_bad.sql").write_text("SELECT 1;\nSELEKT 2;\n")
-    failed = cli.invoke(migrate_app, arguments)
+    failed = cli.invoke(migrate, arguments)
     assert failed.exit_code == 1
     assert "migration failed (rolled back): 0002_bad.sql line 2" in failed.output
 
@@ -103,7 +105,7 @@ def test_dry_run_prints_statements_and_creates_nothing(
 ) -> None:
     write_layout(migrations_dir, "flyway", USERS, EMAIL)
     result = cli.invoke(
-        migrate_app,
+        migrate,
         ["apply", "--dir", str(migrations_dir), "--url", sqlite_db.url, "--dry-run"],
     )
     assert result.exit_code == 0, result.output
@@ -118,14 +120,54 @@ def test_dry_run_prints_statements_and_creates_nothing(
 
 def test_rollback_and_resolve_usage(sqlite_db: Database, migrations_dir: Path) -> None:
     both = cli.invoke(
-        migrate_app,
+        migrate,
         ["rollback", "--dir", str(migrations_dir), "--url", sqlite_db.url, "--steps", "1",
          "--to", "1"],
     )  # fmt: skip
     assert both.exit_code == 2
-    undecided = cli.invoke(migrate_app, ["resolve", "--url", sqlite_db.url, "--version", "1"])
+    undecided = cli.invoke(migrate, ["resolve", "--url", sqlite_db.url, "--version", "1"])
     assert undecided.exit_code == 2 and "--applied or --not-applied" in undecided.output
-    clean = cli.invoke(
-        migrate_app, ["resolve", "--url", sqlite_db.url, "--version", "1", "--applied"]
-    )
+    clean = cli.invoke(migrate, ["resolve", "--url", sqlite_db.url, "--version", "1", "--applied"])
     assert clean.exit_code == 1 and "nothing to resolve" in clean.output
+
+
+def _schemabot(code: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code, *arguments],
+        capture_output=True, text=True, timeout=60, cwd=REPO, check=False,
+    )  # fmt: skip
+
+
+def test_the_console_script_runs_migrate_without_importing_typer(
+    sqlite_db: Database, migrations_dir: Path
+) -> None:
+    write_layout(migrations_dir, "plain", USERS)
+    # What the `schemabot` script does, then a look at what it imported on the way.
+    code = (
+        "import sys\nfrom app.entry import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
+        "    print(sorted({'typer', 'pydantic', 'fastapi'} & set(sys.modules)))\n    raise\n"
+    )
+    result = _schemabot(
+        code, "migrate", "apply", "--dir", str(migrations_dir), "--url", sqlite_db.url
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "applied 0001_create_users.sql" in result.stdout
+    assert result.stdout.endswith("[]\n")
+
+
+def test_schemabot_help_lists_migrate_and_the_typer_command_forwards_to_it(
+    sqlite_db: Database, migrations_dir: Path
+) -> None:
+    listing = _schemabot("from app.cli import run; run(['--help'])")
+    assert "migrate" in listing.stdout and "Apply, inspect and repair" in listing.stdout
+
+    write_layout(migrations_dir, "plain", USERS)
+    arguments = ["migrate", "status", "--dir", str(migrations_dir), "--url", sqlite_db.url]
+    forwarded = _schemabot("import sys; from app.cli import run; run(sys.argv[1:])", *arguments,
+                           "--format", "json")  # fmt: skip
+    assert forwarded.returncode == 0, forwarded.stderr
+    assert json.loads(forwarded.stdout)["pending"][0]["script"] == "0001_create_users.sql"
+    helped = _schemabot("import sys; from app.cli import run; run(sys.argv[1:])", "migrate",
+                        "resolve", "--help")  # fmt: skip
+    assert helped.returncode == 0 and "--not-applied" in helped.stdout

@@ -158,7 +158,7 @@ def _hold_table(db: Database) -> Callable[[], None]:
         pg.execute("SELECT * FROM users")
         return pg.close
     if db.engine == "mariadb":
-        import pymysql  # type: ignore[import-untyped]
+        import pymysql
 
         my = pymysql.connect(**MARIADB, database=db.name)
         with my.cursor() as cursor:
