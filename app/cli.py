@@ -109,6 +109,13 @@ def serve(
 def worker(
     config: ConfigOption = None,
     burst: Annotated[bool, typer.Option(help="Exit when the queue is empty.")] = False,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            envvar="SCHEMABOT_WORKER_METRICS_PORT",
+            help="Serve this worker's Prometheus metrics (jobs by kind and outcome) on this port.",
+        ),
+    ] = None,
 ) -> None:
     """Run an arq worker on the configured Redis (needs server.redis_url)."""
     loaded = _load(config)
@@ -120,6 +127,11 @@ def worker(
     _logging()
     from app.queue.arq_worker import create_worker
 
+    if metrics_port is not None:
+        # Job metrics live in the worker process: the API's /metrics cannot see them.
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="0.0.0.0")  # noqa: S104 - scraped from the pod network
     create_worker(loaded, burst=burst).run()
 
 

@@ -104,6 +104,9 @@ class ServerSection(_Section):
     api_token: OptionalSecret = None
     #: Named tokens with a role each; approvals are audited under the token's name.
     api_tokens: tuple[ApiToken, ...] = ()
+    #: Key signing dashboard session cookies; the same on every replica. Unset: derived from
+    #: the configured tokens (changing a token then signs every session out).
+    session_secret: OptionalSecret = None
     #: Jobs run at once by the in-process queue or by one worker.
     job_concurrency: int = Field(default=4, ge=1, le=64)
     #: How long shutdown waits for running jobs before re-queueing them.

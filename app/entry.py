@@ -19,9 +19,11 @@ MIGRATE_COMMAND = "migrate"
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in LINTER_COMMANDS:
-        from linters.cli import main as linter_main
+        import linters.cli
 
-        sys.exit(linter_main(args))
+        if argv is None:  # the whole process: skip the interpreter's teardown of parsed trees
+            linters.cli.run(args)
+        sys.exit(linters.cli.main(args))
     if args and args[0] == MIGRATE_COMMAND:
         from app.migrations.command import main as migrate_main
 

@@ -7,7 +7,9 @@ Two corpora, both built at bench time under bench/.cache/ (git-ignored, never co
 * ``generated``: 1,200 PostgreSQL migrations written by a seeded generator (tables, indexes,
   alters, constraints, backfills, dollar-quoted functions, enums, views, comments);
 * ``synapse``: the PostgreSQL schema deltas of a real project, matrix-synapse, taken from its
-  wheel with ``pip download --no-deps`` (``*.sql`` plus ``*.sql.postgres``; 411 files).
+  wheel with ``pip download --no-deps`` (``*.sql`` plus ``*.sql.postgres``; 411 files);
+* ``procrastinate``: the migrations of another real project, procrastinate (a PostgreSQL task
+  queue), from its wheel the same way (38 files).
 
 Each tool runs as a whole process (start-up included), best of N wall-clock runs:
 schemabot cold (``--no-cache``), schemabot warm (cache filled by a previous run), Squawk
@@ -33,6 +35,7 @@ BENCH = ROOT / "bench"
 CACHE = BENCH / ".cache"
 VENV_BIN = ROOT / ".venv" / "bin"
 SYNAPSE = "matrix-synapse==1.163.2"
+PROCRASTINATE = "procrastinate==3.10.0"
 #: Bytecode of the measured Python processes. An installed package runs from compiled .pyc
 #: files; a process that compiled every module at each start (``PYTHONDONTWRITEBYTECODE``, as
 #: in some sandboxes) would measure the compiler, not the linter.
@@ -190,25 +193,43 @@ def _pip() -> list[str]:
     sys.exit("bench: no pip found to download the synapse wheel")
 
 
+def _wheel(requirement: str) -> Path:
+    """The wheel of a pinned requirement, downloaded once into bench/.cache/wheels."""
+    wheels = CACHE / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    prefix = requirement.split("==")[0].replace("-", "_") + "-"
+    found = sorted(wheels.glob(f"{prefix}*.whl"))
+    if not found:
+        command = [*_pip(), "download", "--no-deps", "--only-binary", ":all:", "--quiet",
+                   "-d", str(wheels), requirement]  # fmt: skip
+        subprocess.run(command, check=True)
+        found = sorted(wheels.glob(f"{prefix}*.whl"))
+    return found[-1]
+
+
+def _unpack(requirement: str, directory: Path, folder: str, suffixes: tuple[str, ...]) -> None:
+    """Copy the files under ``folder`` of the wheel that end in one of ``suffixes``;
+    ``.sql.postgres`` becomes ``.pg.sql`` so that every tool picks the file up."""
+    if (directory / ".done").exists():
+        return
+    shutil.rmtree(directory, ignore_errors=True)
+    with zipfile.ZipFile(_wheel(requirement)) as wheel:
+        for name in wheel.namelist():
+            if name.startswith(folder) and name.endswith(suffixes):
+                target = directory / name.removeprefix(folder)
+                target = target.with_name(target.name.replace(".sql.postgres", ".pg.sql"))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(wheel.read(name))
+    (directory / ".done").write_text(requirement)
+
+
 def fetch_synapse(directory: Path) -> list[Path]:
-    if not (directory / ".done").exists():
-        wheels = CACHE / "wheels"
-        wheels.mkdir(parents=True, exist_ok=True)
-        if not list(wheels.glob("matrix_synapse-*.whl")):
-            command = [*_pip(), "download", "--no-deps", "--only-binary", ":all:", "--quiet",
-                       "-d", str(wheels), SYNAPSE]  # fmt: skip
-            subprocess.run(command, check=True)
-        shutil.rmtree(directory, ignore_errors=True)
-        with zipfile.ZipFile(next(wheels.glob("matrix_synapse-*.whl"))) as wheel:
-            for name in wheel.namelist():
-                if not name.startswith("synapse/storage/schema/"):
-                    continue
-                if name.endswith(".sql") or name.endswith(".sql.postgres"):
-                    target = directory / name.removeprefix("synapse/storage/schema/")
-                    target = target.with_name(target.name.replace(".sql.postgres", ".pg.sql"))
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(wheel.read(name))
-        (directory / ".done").write_text(SYNAPSE)
+    _unpack(SYNAPSE, directory, "synapse/storage/schema/", (".sql", ".sql.postgres"))
+    return sorted(directory.rglob("*.sql"))
+
+
+def fetch_procrastinate(directory: Path) -> list[Path]:
+    _unpack(PROCRASTINATE, directory, "procrastinate/sql/migrations/", (".sql",))
     return sorted(directory.rglob("*.sql"))
 
 
@@ -299,6 +320,7 @@ def measure(name: str, directory: Path, files: list[Path], args: argparse.Namesp
     ).stderr  # fmt: skip
     module = [sys.executable, "-m", "linters", *lint[len(ours) :]]
     warm_module, _ = _wall(module, cwd=directory, env=env, runs=args.runs)
+    cold_module, _ = _wall([*module, "--no-cache"], cwd=directory, env=env, runs=args.runs)
     parse_only = [sys.executable, "-c", PARSE_ONLY, *relative]
     parse, _ = _wall(parse_only, cwd=directory, env=env, runs=args.runs)
     squawk_command = [str(_squawk()), "--reporter", "json", *relative]
@@ -307,12 +329,15 @@ def measure(name: str, directory: Path, files: list[Path], args: argparse.Namesp
     print(f"{label + ' warm':<24}{_rate(warm, len(files))}   (warm run imports sqlglot: "
           f"{'no' if hit else 'YES: cache missed'})")  # fmt: skip
     if label != "python -m linters":
+        print(f"{'python -m linters cold':<24}{_rate(cold_module, len(files))}   (exits "
+              "without the interpreter's teardown)")  # fmt: skip
         print(f"{'python -m linters warm':<24}{_rate(warm_module, len(files))}   (no service "
               "CLI around it)")  # fmt: skip
     print(f"{'sqlglot parse only':<24}{_rate(parse, len(files))}   (anchor: import + parse, "
           "1 process, no rules)")  # fmt: skip
     print(f"{'squawk 2.66 json':<24}{_rate(squawk, len(files))}")
-    print(f"cold / squawk {cold / squawk:6.1f}x    warm / squawk {warm / squawk:6.2f}x")
+    print(f"cold / squawk {cold / squawk:6.1f}x    warm / squawk {warm / squawk:6.2f}x    "
+          f"(python -m linters: cold {cold_module / squawk:.1f}x)")  # fmt: skip
     if args.skip_sqlfluff:
         return
     sqlfluff = VENV_BIN / "sqlfluff"
@@ -328,7 +353,8 @@ def measure(name: str, directory: Path, files: list[Path], args: argparse.Namesp
         f"sample of {len(sample)} files, extrapolated to {len(files)}")  # fmt: skip
     fluff_all = fluff * len(files) / len(sample)
     print(f"{'sqlfluff lint':<24}{_rate(fluff_all, len(files))}   ({note}; 1 run)")
-    print(f"sqlfluff / cold {fluff_all / cold:6.0f}x    sqlfluff / warm {fluff_all / warm:6.0f}x")
+    print(f"sqlfluff / cold {fluff_all / cold:6.0f}x    sqlfluff / warm {fluff_all / warm:6.0f}x"
+          f"    (python -m linters: cold {fluff_all / cold_module:.0f}x)")  # fmt: skip
 
 
 def main() -> None:
@@ -340,10 +366,12 @@ def main() -> None:
     args = parser.parse_args()
     generated = generate(CACHE / "generated")
     synapse = fetch_synapse(CACHE / "synapse")
+    procrastinate = fetch_procrastinate(CACHE / "procrastinate")
     compile_bytecode()
     print(f"machine: {os.cpu_count()} cores; best of {args.runs} runs, wall clock, whole process")
     measure("generated", CACHE / "generated", generated, args)
     measure("synapse", CACHE / "synapse", synapse, args)
+    measure("procrastinate", CACHE / "procrastinate", procrastinate, args)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from linters.cli import main
+from linters.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    run(sys.argv[1:])

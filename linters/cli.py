@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from linters.dialects import Dialect
     from linters.finding import Finding
 
-__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_USAGE", "main", "migration_files"]
+__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_USAGE", "main", "migration_files", "run"]
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -66,6 +66,19 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     return parser
+
+
+def run(argv: list[str]) -> NoReturn:
+    """``main`` as the whole process: exit with its code, skipping the interpreter's teardown.
+
+    After a cold run the heap holds the parsed trees of every file (cycles, through their parent
+    links) and all of sqlglot: collecting and freeing it all at exit costs 50-100 ms, a fifth of
+    a run over a few hundred files, for memory the operating system takes back at once.
+    """
+    code = main(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: list[str]) -> int:

@@ -11,7 +11,7 @@ suppressions over all findings at once, since change rules report into files too
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -97,8 +97,6 @@ class ReadFile:
 
     file: LintedFile
     comments: list[Comment]
-    #: Offset where the down migration starts (0 for a down file); statement rules stop there.
-    down_from: int | None
     #: Tables its up statements create (``table_key``), in order.
     creates: tuple[str, ...]
     #: Why it could not be read (not UTF-8, the splitter failed): then it has no statements.
@@ -158,6 +156,8 @@ class Linter:
             facts_key(facts): facts for rule in self.change_rules for facts in rule.facts
         }
         self._dispatch: dict[type[exp.Expression], list[StatementRule]] = {}
+        # ``config_from_table`` checks options when it reads them; a config built in code is
+        # checked here, with the same declarations, before any file rather than mid-run.
         problems = [
             problem
             for rule_id, table in config.options.items()
@@ -263,7 +263,7 @@ class Linter:
         creates = tuple(
             key for statement in up if (key := _created_table(statement.expression)) is not None
         )
-        return ReadFile(file, comments, down_from, creates, problems)
+        return ReadFile(file, comments, creates, problems)
 
     def check(self, read: ReadFile, new_tables: TableKeys) -> FileOutcome:
         """Run the statement and file rules and gather the change rules' facts.
@@ -273,7 +273,7 @@ class Linter:
         file.context.new_tables = new_tables
         if read.problems:
             return FileOutcome(read.problems, ())
-        findings = list(self._check_statements(file))
+        findings = self._check_statements(file)
         for rule in self.file_rules:
             try:
                 found = [self._finding(file.path, rule, v) for v in rule.check(file)]
@@ -297,21 +297,24 @@ class Linter:
                 )
         return facts
 
-    def _check_statements(self, file: LintedFile) -> Iterator[Finding]:
-        context = file.context
+    def _check_statements(self, file: LintedFile) -> list[Finding]:
+        # The innermost loop of a run (rules x statements): plain appends, no list per pair.
+        context, path = file.context, file.path
+        findings: list[Finding] = []
         for statement in file.up_statements:
             expression = statement.expression
             if expression is not None:
                 for rule in self.rules_for(type(expression)):
+                    before = len(findings)
                     try:
-                        found = [
-                            self._finding(file.path, rule, _at(violation, statement))
-                            for violation in rule.check(statement, context)
-                        ]
+                        for violation in rule.check(statement, context):
+                            findings.append(self._finding(path, rule, _at(violation, statement)))
                     except Exception as error:
-                        found = [self._internal_error(file.path, rule, error, statement.span)]
-                    yield from found
+                        # What the rule yielded before it failed is replaced by the failure.
+                        del findings[before:]
+                        findings.append(self._internal_error(path, rule, error, statement.span))
             _observe(statement, context)
+        return findings
 
     def check_change(self, change: Change) -> list[Finding]:
         findings = []

@@ -124,11 +124,6 @@ class TableKeys:
         for key in keys:
             self.add(key)
 
-    def discard(self, key: str) -> None:
-        if key in self._keys:
-            self._keys.remove(key)
-            self._names[unqualified(key)] -= 1
-
     def __contains__(self, key: object) -> bool:
         return key in self._keys
 

@@ -24,9 +24,15 @@ class Comment:
     """A comment: ``text`` without its ``--``, ``#`` or ``/* */``; the place includes them."""
 
     text: str
-    span: Span
     start: int
     end: int
+    #: Where the lines start: the span is worked out when asked for, since most comments (a
+    #: licence header) are read for their text alone, if at all.
+    lines: LineIndex = field(repr=False, compare=False)
+
+    @property
+    def span(self) -> Span:
+        return self.lines.span(self.start, self.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +312,7 @@ class _Scanner:
         return end
 
     def _comment(self, text: str, begin: int, end: int) -> None:
-        comment = Comment(text, self.lines.span(begin, end), begin, end)
+        comment = Comment(text, begin, end, self.lines)
         self.comments.append(comment)
         if self.start is None and begin >= self.trailing_until:
             self.leading.append(comment)

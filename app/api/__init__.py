@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import __version__
-from app.api import health, webhooks
+from app import __version__, dashboard
+from app.api import health, routes, webhooks
 from app.api.middleware import RequestContextMiddleware
 from app.api.services import Services
 from app.config import Config
@@ -34,4 +34,6 @@ def create_app(config: Config) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(webhooks.router)
+    app.include_router(routes.router)
+    dashboard.install(app, config)
     return app

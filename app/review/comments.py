@@ -13,6 +13,7 @@ import re
 from functools import cache
 
 from app.review.anchors import Anchor
+from app.shadow.findings import VERIFIED_RULES
 from linters.finding import Finding
 from linters.registry import RULES
 
@@ -38,7 +39,7 @@ _FINDING_MARKER = re.compile(r"<!-- schemabot:finding (?P<fingerprint>[0-9a-f]+)
 @cache
 def why_of(rule_id: str) -> str:
     """The first sentences of the rule's "Why is this bad?" section, on one line."""
-    rule = RULES.get(rule_id)
+    rule = RULES.get(rule_id) or VERIFIED_RULES.get(rule_id)
     if rule is None:
         return ""
     found = _WHY_SECTION.search(rule.doc)

@@ -27,6 +27,8 @@ from app.review.placement import PlacedFinding, place_findings
 from app.review.plan import pending_migrations, plan_section
 from app.review.request import ReviewRequest
 from app.review.summary import SUMMARY_MARKER, SummaryFacts, counts_text, render_summary
+from app.shadow.findings import merge_findings
+from app.shadow.review_step import shadow_step
 from app.store import CommentClaim, PullRequestRef, Store
 from linters.cli import in_migration_order
 from linters.engine import Source, lint
@@ -96,6 +98,16 @@ class _Review:
             base_files=inputs.base_files,
             deleted_paths=inputs.deleted_paths,
         )
+        pending = pending_migrations(files, lint_config.naming)
+        shadow = await shadow_step(
+            forge=self.forge,
+            repository=self.repository,
+            pull_request=self.pr,
+            new_files={path: inputs.sources[path] for path in pending if path in inputs.sources},
+            base_paths=inputs.base_files,
+            scheme=lint_config.naming,
+        )
+        findings = merge_findings(findings, shadow.findings)
         commented = await asyncio.to_thread(self.store.reviews.commented, self.ref)
         placed = place_findings(
             findings,
@@ -111,11 +123,8 @@ class _Review:
             base_branch=self.pr.base_branch,
             files=linted,
             review_url=self.url,
-            plan=plan_section(
-                self.repository,
-                self.pr.base_branch,
-                pending_migrations(files, lint_config.naming),
-            ),
+            plan=plan_section(self.repository, self.pr.base_branch, pending),
+            shadow=shadow.section,
             earlier_findings=await self._earlier_findings(),
             config_problems=problems,
         )

@@ -39,6 +39,8 @@ class SummaryFacts:
     earlier_findings: int = 0
     #: Problems of the repository's ``.schemabot.toml`` (then the server's rules alone apply).
     config_problems: Sequence[str] = ()
+    #: The shadow run's section (``app.shadow.report``); empty without a shadow server.
+    shadow: str = ""
 
 
 def counts_text(placed: Sequence[PlacedFinding]) -> str:
@@ -128,7 +130,7 @@ def render_summary(
     for item in placed:
         by_file.setdefault(item.finding.path, []).append(item)
     header, plan = _header(placed, facts), facts.plan
-    budget = max_characters - len(header) - len(plan) - 200
+    budget = max_characters - len(header) - len(facts.shadow) - len(plan) - 200
     largest = max((len(items) for items in by_file.values()), default=0)
     limit: int | None = None
     sections = [_file_section(path, items, limit) for path, items in by_file.items()]
@@ -145,4 +147,4 @@ def render_summary(
             break
         kept.append(section)
         used += len(section) + 2
-    return "\n\n".join([header, *kept, plan])
+    return "\n\n".join([header, *kept, *([facts.shadow] if facts.shadow else []), plan])

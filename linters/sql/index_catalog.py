@@ -26,7 +26,7 @@ from sqlglot import exp
 
 from linters.rule import plain_span, table_key, unqualified
 from linters.sql.column_definitions import created_table, statement_columns
-from linters.sql.ddl_targets import dropped_names
+from linters.sql.ddl_targets import alter_actions, drop_kind, dropped_names, dropped_objects
 from linters.sql.index_definitions import IndexDefinition, statement_indexes
 from linters.sql.node_spans import finding_span
 from linters.sql.renames import column_renames, table_renames
@@ -114,32 +114,38 @@ def _statement_changes(statement: Statement) -> StatementChanges:
         changes["added_columns"] = added
     if indexes := [_fact(statement, index) for index in statement_indexes(statement)]:
         changes["indexes"] = indexes
-    dropped_indexes: list[list[str | None]] = [
+    _index_drops_and_renames(statement, changes)
+    return changes
+
+
+def _index_drops_and_renames(statement: Statement, changes: StatementChanges) -> None:
+    """``DROP INDEX``, and what an ALTER TABLE drops or renames: columns, keys, indexes."""
+    dropped: list[list[str | None]] = [
         [unqualified(name.lower()), None] for name in dropped_names(statement, "INDEX")
     ]
-    if isinstance(expression, exp.Alter) and isinstance(expression.this, exp.Table):
-        table = table_key(expression.this)
+    renamed: list[list[str]] = []
+    expression = statement.expression
+    altered = expression.this if isinstance(expression, exp.Alter) else None
+    for action in alter_actions(expression):
+        table = table_key(altered) if isinstance(altered, exp.Table) else None
+        if isinstance(action, exp.DropPrimaryKey):
+            dropped.append(["primary", table])
+        elif isinstance(action, exp.Drop) and table is not None:
+            names = [item.name.lower() for item in dropped_objects(action)]
+            if drop_kind(action) == "COLUMN":
+                changes.setdefault("dropped_columns", []).extend([table, n] for n in names)
+            elif drop_kind(action) in ("INDEX", "KEY", "CONSTRAINT"):
+                dropped.extend([name, table] for name in names)
+        elif isinstance(action, exp.RenameIndex):
+            renamed.append([action.this.name.lower(), action.args["to"].name.lower()])
+    if isinstance(expression, exp.Alter) and str(expression.kind).upper() == "INDEX":
         for action in expression.args.get("actions") or ():
-            if isinstance(action, exp.DropPrimaryKey):
-                dropped_indexes.append(["primary", table])
-            elif isinstance(action, exp.Drop):
-                kind = str(action.args.get("kind") or "").upper()
-                names = [item.name.lower() for item in action.args.get("tables") or ()]
-                if kind == "COLUMN":
-                    changes.setdefault("dropped_columns", []).extend([table, n] for n in names)
-                elif kind in ("INDEX", "KEY", "CONSTRAINT"):
-                    dropped_indexes.extend([name, table] for name in names)
-            elif isinstance(action, exp.RenameIndex):
-                old, new = action.this.name.lower(), action.args["to"].name.lower()
-                changes.setdefault("renamed_indexes", []).append([old, new])
-    if dropped_indexes:
-        changes["dropped_indexes"] = dropped_indexes
-    if isinstance(expression, exp.Alter) and str(expression.args.get("kind")).upper() == "INDEX":
-        for action in expression.args.get("actions") or ():
-            if isinstance(action, exp.AlterRename) and isinstance(expression.this, exp.Table):
-                old, new = expression.this.name.lower(), action.this.name.lower()
-                changes.setdefault("renamed_indexes", []).append([old, new])
-    return changes
+            if isinstance(action, exp.AlterRename) and isinstance(altered, exp.Table):
+                renamed.append([altered.name.lower(), action.this.name.lower()])
+    if dropped:
+        changes["dropped_indexes"] = dropped
+    if renamed:
+        changes["renamed_indexes"] = renamed
 
 
 def _fact(statement: Statement, index: IndexDefinition) -> IndexFact:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from linters.rule import TableKeys, table_key
+from linters.rule import TableKeys, table_key, unqualified
 from linters.sql.alter_subcommands import AlterSubcommand, alter_subcommands
 from linters.sql.column_definitions import column_definitions, table_primary_key_columns
 from linters.sql.index_creations import index_creation
@@ -82,14 +82,16 @@ class SchemaFacts:
         key = table_key(table)
         if key in self.tables:
             return self.tables[key]
-        short = key.rsplit(".", 1)[-1]
-        return next((facts for name, facts in self.tables.items() if _short(name) == short), None)
+        short = unqualified(key)
+        return next(
+            (facts for name, facts in self.tables.items() if unqualified(name) == short), None
+        )
 
     def index(self, name: str) -> IndexFacts | None:
-        return self.indexes.get(_short(name.lower()))
+        return self.indexes.get(unqualified(name.lower()))
 
     def is_new_type(self, name: str) -> bool:
-        return _short(name.lower()) in self.new_types
+        return unqualified(name.lower()) in self.new_types
 
     def _facts(self, table: exp.Table | str) -> TableFacts:
         return self.table(table) or self.tables.setdefault(table_key(table), TableFacts())
@@ -99,7 +101,7 @@ class SchemaFacts:
         expression = statement.expression
         index = index_creation(statement)
         if index is not None and index.name is not None:
-            self.indexes[_short(index.name.lower())] = IndexFacts(
+            self.indexes[unqualified(index.name.lower())] = IndexFacts(
                 table_key(index.table), index.columns
             )
         elif isinstance(expression, exp.Create):
@@ -239,10 +241,6 @@ def not_null_check_column(condition: tuple[str, ...]) -> str | None:
 
 def _column_list(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(word.lower() for word in words if word != ",")
-
-
-def _short(name: str) -> str:
-    return name.rsplit(".", 1)[-1]
 
 
 @dataclass

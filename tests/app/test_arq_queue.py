@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -58,7 +59,8 @@ async def test_a_job_enqueued_twice_runs_once_in_the_worker(tmp_path: Path, redi
 
     entries = Store(config.server.state_url).audit.entries(subject="probe:twice")
     assert [(e.action, e.detail) for e in entries] == [("probe", {"token": "t-1"})]
-    assert '"event": "job.done"' in worker.stderr
+    events = [json.loads(line) for line in worker.stderr.splitlines() if line.startswith("{")]
+    assert any(event.get("event") == "job.done" for event in events), worker.stderr
 
 
 async def test_an_unreachable_redis_is_reported_not_fatal() -> None:
@@ -77,3 +79,43 @@ def test_worker_without_redis_is_bad_usage(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "server.redis_url is empty" in result.stderr
+
+
+def test_the_worker_serves_its_job_metrics(tmp_path: Path, redis_url: str) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    config_path = write_config(tmp_path, redis_url)
+    Store(load_config(config_path).server.state_url).upgrade()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    async def enqueue() -> None:
+        queue = ArqQueue(redis_url)
+        await queue.start()
+        await queue.enqueue("probe", job_id="probe:metrics", payload={"subject": "probe:metrics"})
+        await queue.stop()
+
+    asyncio.run(enqueue())
+    worker = subprocess.Popen(
+        [*SCHEMABOT, "worker", "--config", str(config_path), "--metrics-port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        text = ""
+        while 'schemabot_jobs_total{kind="probe",outcome="success"} 1.0' not in text:
+            assert time.monotonic() < deadline, f"no job metric within 30 s: {text[-500:]}"
+            time.sleep(0.2)
+            try:
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=1).text
+            except httpx.TransportError:
+                assert worker.poll() is None, worker.communicate()[1]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

@@ -110,6 +110,23 @@ def test_config_errors_exit_2_naming_file_and_field_paths(
     assert "--select[0]: unknown rule id or group 'no-such-rule'" in err
 
 
+def test_a_bad_rule_option_is_a_config_error_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(
+        tmp_path / ".schemabot.toml",
+        '[lint.options.backfill-unbatched]\nmax_rows = "x"\nmax_row = 5\n',
+    )
+    _write(tmp_path / "V1__a.sql", "INSERT INTO t (a) VALUES (1);")
+    assert main(["lint", "V1__a.sql"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    config = tmp_path / ".schemabot.toml"
+    assert (
+        f"{config}: lint.options.backfill-unbatched.max_rows: expected an integer, got 'x'" in err
+    )
+    assert "lint.options.backfill-unbatched.max_row: unknown option (did you mean max_rows?)" in err
+
+
 def test_invalid_toml_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _write(tmp_path / "server.toml", "[lint\n")
     assert main(["lint", "--config", "server.toml", "-"]) == EXIT_USAGE
@@ -186,3 +203,17 @@ def test_each_file_is_its_own_deployment_unless_one_change(tmp_path: Path) -> No
     assert main(["lint", "db", *only]) == EXIT_ERRORS
     # Deployed together, t is still empty when the index is built.
     assert main(["lint", "db", "--one-change", *only]) == EXIT_OK
+
+
+def test_mysql_change_rules_follow_the_same_deployment_unit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path / "db" / "V1__create.sql", "CREATE TABLE t (id BIGINT PRIMARY KEY, a INT);\n")
+    _write(tmp_path / "db" / "V2__strict.sql", "ALTER TABLE t MODIFY a INT NOT NULL;\n")
+    only = ["--dialect", "mysql", "--ignore", "ALL", "--select", "mysql-set-not-null"]
+    # A history: by V2, t is a populated table, and MODIFY ... NOT NULL rebuilds it.
+    assert main(["lint", "db", "--format", "json", *only]) == EXIT_OK  # a warning
+    assert [f["rule"] for f in json.loads(capsys.readouterr().out)] == ["mysql-set-not-null"]
+    # One change: t is still new and empty when V2 runs.
+    assert main(["lint", "db", "--format", "json", "--one-change", *only]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out) == []

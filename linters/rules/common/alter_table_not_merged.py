@@ -39,7 +39,7 @@ from collections.abc import Iterator
 
 from linters.dialects import ALL
 from linters.finding import Severity
-from linters.rule import FileRule, LintedFile, Violation, table_key
+from linters.rule import FileRule, LintedFile, Violation, table_key, unqualified
 from linters.sql.alter_subcommands import AlteredTable, alter_subcommands
 from linters.sql.new_tables import NewTables
 from linters.sql.object_names import qualified_name
@@ -56,10 +56,6 @@ def _mergeable(alter: AlteredTable) -> bool:
         for action in alter.subcommands
         for words in (*_ALONE, ("VALIDATE", "CONSTRAINT"))
     )
-
-
-def _short(name: str) -> str:
-    return name.rsplit(".", 1)[-1]
 
 
 def _added_columns(alter: AlteredTable) -> set[str]:
@@ -83,7 +79,7 @@ def check(file: LintedFile) -> Iterator[Violation]:
         if transaction_control(statement) is not None:
             last_alter.clear()
         elif alter is not None and not new_tables.is_new(alter.table):
-            table = _short(table_key(alter.table))
+            table = unqualified(table_key(alter.table))
             earlier = last_alter.get(table)
             if not _mergeable(alter):
                 last_alter.pop(table, None)

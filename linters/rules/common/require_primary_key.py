@@ -58,6 +58,7 @@ from linters.rule import (
     plain_span,
     span_from_plain,
     table_key,
+    unqualified,
 )
 from linters.sql.column_definitions import created_table, is_temporary
 from linters.sql.index_definitions import statement_indexes
@@ -104,7 +105,7 @@ def check(change: Change) -> Iterator[tuple[ChangedFile | None, Violation]]:
             else:
                 # A generic command: match the table by name among the words.
                 words = set(fact[1])
-                for key in [key for key in keyless if key.rsplit(".", 1)[-1] in words]:
+                for key in [key for key in keyless if unqualified(key) in words]:
                     del keyless[key]
     for file, name, place in keyless.values():
         yield (

@@ -41,7 +41,7 @@ from collections.abc import Iterator
 
 from linters.dialects import POSTGRES
 from linters.finding import Severity
-from linters.rule import FileRule, LintedFile, Violation, table_key
+from linters.rule import FileRule, LintedFile, Violation, table_key, unqualified
 from linters.sql.alter_subcommands import alter_subcommands
 from linters.sql.new_tables import NewTables
 from linters.statement import Statement
@@ -55,7 +55,7 @@ def check(file: LintedFile) -> Iterator[Violation]:
         for statement in transaction.statements:
             alter = alter_subcommands(statement)
             if alter is not None and transaction.is_block and not new_tables.is_new(alter.table):
-                table = table_key(alter.table).rsplit(".", 1)[-1]
+                table = unqualified(table_key(alter.table))
                 for action in alter.subcommands:
                     name = action.constraint_name
                     if action.adds_constraint and action.not_valid and name is not None:

@@ -1,0 +1,1 @@
+"""Verified rules, one per module: findings a shadow run measured rather than guessed."""
