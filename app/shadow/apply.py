@@ -60,18 +60,19 @@ def apply_base(url: str, directory: Path, limits: ShadowLimits) -> tuple[int, st
 
 
 def run_pull_request(
-    target: Target, migrations: list[tuple[str, Migration]], tables: set[str]
-) -> list[StatementRun]:
-    """Every statement of the pull request's ``migrations`` (repository path, migration);
-    ``tables`` are the tables that exist before them."""
+    target: Target, migrations: list[tuple[str, Migration]], tables: set[str], limits: Timeouts
+) -> tuple[list[StatementRun], list[str]]:
+    """Every statement of the pull request's ``migrations`` (repository path, migration)
+    under ``limits``, and notes on what could not be measured; ``tables`` are the tables that
+    exist before them."""
     if target.engine == "postgres":
         from app.migrations.targets.postgres import PostgresTarget
         from app.shadow.run_postgres import run_postgres_migrations
 
         assert isinstance(target, PostgresTarget)
-        return run_postgres_migrations(target, migrations)
+        return run_postgres_migrations(target, migrations, limits), []
     from app.migrations.targets.mysql import MysqlTarget
     from app.shadow.run_mysql import run_mysql_migrations
 
     assert isinstance(target, MysqlTarget)
-    return run_mysql_migrations(target, migrations, tables)
+    return run_mysql_migrations(target, migrations, tables, limits)

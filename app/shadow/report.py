@@ -19,8 +19,11 @@ __all__ = ["SECTION_TITLE", "render_shadow_section"]
 SECTION_TITLE = "### Shadow run"
 #: More schema changes or statements than this are collapsed.
 COLLAPSE_AFTER = 12
-#: More than this are cut, with a note; the review page keeps everything else.
-MAX_ROWS = 80
+#: More than this are cut, with a note, so that the section leaves most of the summary's room
+#: (65,000 characters) to the findings; the review page keeps everything else.
+MAX_ROWS = 40
+#: Locks listed per statement; a statement touching many relations names the first ones.
+MAX_LOCKS = 5
 _STATEMENT_WIDTH = 70
 _ENGINES = {"postgres": "PostgreSQL", "mysql": "MariaDB/MySQL"}
 
@@ -118,7 +121,9 @@ def _locks_cell(run: StatementRun) -> str:
         return ""
     if not run.locks_captured:
         return f"_not captured: {run.locks_note}_" if run.locks_note else "_not captured_"
-    parts = [_lock_text(lock) for lock in run.locks] or ["no new lock"]
+    parts = [_lock_text(lock) for lock in run.locks[:MAX_LOCKS]] or ["no new lock"]
+    if len(run.locks) > MAX_LOCKS:
+        parts.append(f"{len(run.locks) - MAX_LOCKS} more")
     parts += [f"rewrote `{rewrite.table}` ({rewrite.rows:,} rows)" for rewrite in run.rewrites]
     if run.locks_note and not run.locks:
         parts.append(f"_{run.locks_note}_")

@@ -18,13 +18,14 @@ import time
 import pymysql
 
 from app.migrations.constants import HISTORY_TABLE
+from app.migrations.durations import Timeouts
 from app.migrations.files import Migration
 from app.migrations.targets.base import StatementFailure
 from app.migrations.targets.mysql import MysqlTarget
 from app.shadow.results import LockTaken, Rewrite, StatementRun
-from app.shadow.statements import statement_runs
+from app.shadow.statements import changes_settings, statement_runs
 
-__all__ = ["LOCK_LEVELS", "run_mysql_migrations"]
+__all__ = ["LOCK_LEVELS", "NO_TABLE_IDS", "run_mysql_migrations"]
 
 #: Error codes the server answers a LOCK clause it cannot honour with.
 _NOT_SUPPORTED = {"1845", "1846"}
@@ -56,6 +57,10 @@ _PROBED = (
 )
 _DECLARED = "the statement's own LOCK clause, which the server enforces"
 _NOT_PROBED = "MariaDB names the locks of ALTER TABLE and CREATE INDEX only"
+NO_TABLE_IDS = (
+    "Table rewrites could not be seen: reading InnoDB table ids needs the PROCESS privilege "
+    "for the shadow user"
+)
 
 
 def _table_of(text: str) -> tuple[str, str] | None:
@@ -70,9 +75,10 @@ def _table_of(text: str) -> tuple[str, str] | None:
 
 
 class _Session:
-    def __init__(self, target: MysqlTarget, tables: set[str]) -> None:
+    def __init__(self, target: MysqlTarget, tables: set[str], limits: Timeouts) -> None:
         self.target = target
         self.tables = tables
+        self.limits = limits
         self.ids_view: str | None = "INNODB_SYS_TABLES"
 
     def table_ids(self) -> dict[str, int]:
@@ -148,6 +154,9 @@ class _Session:
             run.error = failure.message
             run.timed_out = failure.sqlstate in _TIMED_OUT
             return False
+        if changes_settings(run.text):
+            # A file's SET may raise the limits: the shadow run keeps its own.
+            self.target.apply_timeouts(self.limits)
         ids_after = self.table_ids()
         for table, key in ids_before.items():
             if table in self.tables and ids_after.get(table, key) != key:
@@ -157,12 +166,16 @@ class _Session:
 
 
 def run_mysql_migrations(
-    target: MysqlTarget, migrations: list[tuple[str, Migration]], tables: set[str]
-) -> list[StatementRun]:
-    """Every statement of ``migrations`` (repository path, migration) in order; ``tables`` are
-    the tables that existed before them. Stops at the first failure, the statements after it
-    listed as not run."""
-    session = _Session(target, tables - {HISTORY_TABLE})
+    target: MysqlTarget,
+    migrations: list[tuple[str, Migration]],
+    tables: set[str],
+    limits: Timeouts,
+) -> tuple[list[StatementRun], list[str]]:
+    """Every statement of ``migrations`` (repository path, migration) in order, under
+    ``limits``, and notes on what could not be measured; ``tables`` are the tables that
+    existed before them. Stops at the first failure, the statements after it listed as not
+    run."""
+    session = _Session(target, tables - {HISTORY_TABLE}, limits)
     runs: list[StatementRun] = []
     failed = False
     for path, migration in migrations:
@@ -172,4 +185,4 @@ def run_mysql_migrations(
             if failed:
                 break
             failed = not session.run(run)
-    return runs
+    return runs, [] if session.ids_view is not None else [NO_TABLE_IDS]

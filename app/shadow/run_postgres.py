@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from psycopg import pq
 
+from app.migrations.durations import Timeouts
 from app.migrations.files import Migration
 from app.migrations.targets.base import StatementFailure
 from app.migrations.targets.postgres import PostgresTarget
@@ -32,7 +33,7 @@ from app.shadow.locks import (
     storage_of,
 )
 from app.shadow.results import Rewrite, StatementRun
-from app.shadow.statements import statement_runs
+from app.shadow.statements import changes_settings, statement_runs
 
 __all__ = ["NOT_CAPTURED", "run_postgres_migrations"]
 
@@ -55,6 +56,7 @@ class _OpenLock:
 class _Session:
     target: PostgresTarget
     existing: dict[int, ExistingRelation]
+    limits: Timeouts
     held: set[tuple[int, str]] = field(default_factory=set)
     open_locks: list[_OpenLock] = field(default_factory=list)
 
@@ -136,6 +138,9 @@ class _Session:
             run.timed_out = failure.sqlstate == _QUERY_CANCELED
             return False
         run.duration_ms = (time.perf_counter() - started) * 1000
+        if changes_settings(run.text):
+            # A file's SET may raise the limits: the shadow run keeps its own.
+            self.target.apply_timeouts(self.limits)
         if self.in_transaction():
             self.record_new_locks(run, started)
         elif was_in_transaction:
@@ -170,11 +175,11 @@ class _Session:
 
 
 def run_postgres_migrations(
-    target: PostgresTarget, migrations: list[tuple[str, Migration]]
+    target: PostgresTarget, migrations: list[tuple[str, Migration]], limits: Timeouts
 ) -> list[StatementRun]:
-    """Every statement of ``migrations`` (repository path, migration) in order; stops at the
-    first failure, the statements after it listed as not run."""
-    session = _Session(target, existing_relations(target))
+    """Every statement of ``migrations`` (repository path, migration) in order, under
+    ``limits``; stops at the first failure, the statements after it listed as not run."""
+    session = _Session(target, existing_relations(target), limits)
     runs: list[StatementRun] = []
     failed = False
     for path, migration in migrations:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from app.migrations.files import Script, ScriptStatement
 from app.shadow.results import StatementRun
 from linters.dialects import Dialect
 from linters.finding import Span
 
-__all__ = ["span_of", "statement_runs"]
+__all__ = ["changes_settings", "span_of", "statement_runs"]
+
+_SETTING = re.compile(r"^\s*(?:SET|RESET)\b", re.I)
+
+
+def changes_settings(text: str) -> bool:
+    """Whether the statement sets session variables, which may include the run's limits."""
+    return _SETTING.match(text) is not None
 
 
 def span_of(script: Script, statement: ScriptStatement) -> Span:

@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import unquote
 
 import structlog
 
@@ -60,6 +61,13 @@ def _why_not(repository: Repository, new_files: Mapping[str, str], fork: bool) -
     return None
 
 
+def _one_line(message: str, server: ShadowServer) -> str:
+    """A driver's message for the summary: on one line, and never with the password."""
+    password = unquote(server.parts.password or "")
+    text = " ".join(message.split())
+    return text.replace(password, "***") if password else text
+
+
 def _sweep_leftovers(server: ShadowServer) -> None:
     """Drop what killed runs left behind; a failure here must not stop this run."""
     try:
@@ -105,7 +113,8 @@ def _verify(
             if repository.shadow_rows:
                 report.seed = seed_tables(target, repository.shadow_rows)
             target.apply_timeouts(limits.statements)
-            report.statements = run_pull_request(target, new, set(before))
+            report.statements, notes = run_pull_request(target, new, set(before), limits.statements)
+            report.notes += notes
             report.changes = diff_snapshots(before, read_snapshot(target, server.engine))
     if report.failure is not None:
         report.status = "failed"
@@ -142,7 +151,8 @@ def verify_pull_request(
                 Path(workdir),
             )  # fmt: skip
     except _driver_errors() as error:
-        log.warning("shadow.unavailable", repository=repository.name, error=str(error))
-        report = ShadowReport("unavailable", f"the shadow run could not finish: {error}")
+        message = _one_line(str(error), server)
+        log.warning("shadow.unavailable", repository=repository.name, error=message)
+        report = ShadowReport("unavailable", f"the shadow run could not finish: {message}")
     report.duration_ms = (time.perf_counter() - started) * 1000
     return report

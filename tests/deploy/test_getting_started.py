@@ -383,6 +383,15 @@ class Reader:
         )
         return self.statuses(sha)[context][1]
 
+    def wait_comment(self, marker: str, text: str) -> None:
+        """Wait until the bot's comment with ``marker`` says ``text``."""
+        wait_until(
+            lambda: text in self.bot_comment(marker),
+            within=60,
+            what=f"the comment {marker} saying {text!r}",
+            why=lambda: self.bot_comment(marker),
+        )
+
     def bot_comment(self, marker: str) -> str:
         assert self.pull is not None
         found = [
@@ -390,8 +399,8 @@ class Reader:
             for comment in self.fake.comments(REPOSITORY, self.pull.number, forge="github")
             if comment["author"] == FakeForge.BOT and marker in str(comment["body"])
         ]
-        assert len(found) == 1, found
-        return found[0]
+        assert len(found) <= 1, found
+        return found[0] if found else ""
 
     def open_pull_request(self, path: str) -> FakePull:
         base = {name: text for name, text in self.shop.items() if name != path}
@@ -553,7 +562,15 @@ def _rollout_section(reader: Reader, block: Block) -> None:
     assert f"`pending`, `{waiting}`" in said
     assert {"orders", "ix_orders_customer"} <= reader.tables("STAGING_DB")
     assert "orders" not in reader.tables("PRODUCTION_DB")
-    assert "anyone with maintain permission" in reader.bot_comment(ROLLOUT_MARKER)
+    # The rollout comment: what production would apply, and who may approve it.
+    reader.wait_comment(ROLLOUT_MARKER, "anyone with maintain permission")
+    (row,) = [
+        line
+        for line in reader.bot_comment(ROLLOUT_MARKER).splitlines()
+        if line.startswith("| `production` |")
+    ]
+    assert "pending: " in row and "V2__index_orders_customer.sql" in row, row
+    assert "lists what production would apply and who may approve" in said
 
     reader.fake.set_role(REPOSITORY, APPROVER, "maintain")
     assert f"{APPROVER.capitalize()}, a maintainer, comments" in said
@@ -561,7 +578,7 @@ def _rollout_section(reader: Reader, block: Block) -> None:
     production = reader.wait_status(merged, "schemabot/production", "success")
     assert production.startswith("applied 2 migrations in")
     assert {"orders", "ix_orders_customer"} <= reader.tables("PRODUCTION_DB")
-    assert f"@{APPROVER} (maintain)" in reader.bot_comment(ROLLOUT_MARKER)  # "Approved by"
+    reader.wait_comment(ROLLOUT_MARKER, f"@{APPROVER} (maintain)")  # its "Approved by" column
     assert "the rollout comment records who approved" in said
 
 
@@ -590,6 +607,7 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path, fake: FakeForge, own_re
                     (rollout,) = json.loads(reader.output)["items"]
                     assert (rollout["repository"], rollout["pull_number"]) == (REPOSITORY, 1)
                     assert rollout["status"] == "succeeded"
+                    assert '`"status":"succeeded"`, for pull request 1' in prose("7.")
                     sign_in = httpx.get(f"{reader.url}/sign-in")
                     assert sign_in.status_code == 200 and "<form" in sign_in.text
             elif block.kind == "output":
@@ -852,37 +870,56 @@ def test_the_events_to_subscribe_are_exactly_those_the_code_reads() -> None:
     assert "**Content type `application/json`**" in github_flat
 
 
-#: The permission GitHub documents for each endpoint the adapter calls: the per-endpoint data
-#: behind docs.github.com's "Permissions required for fine-grained personal access tokens" and
-#: "... for GitHub Apps" (github/docs, src/github-apps/data/fpt-*/fine-grained-pat-permissions.json
-#: and server-to-server-permissions.json). None: the App's own JWT, or the token's own user.
-REPO = r"/repos/[^/]+/[^/]+"
-GITHUB_ENDPOINTS: list[tuple[str, str, tuple[str, str] | None]] = [
-    ("GET", REPO, ("Metadata", "read")),
-    ("GET", REPO + r"/collaborators/[^/]+/permission", ("Metadata", "read")),
-    ("GET", REPO + r"/pulls/\d+", ("Pull requests", "read")),  # Contents: read also works
-    ("GET", REPO + r"/pulls/\d+/files", ("Pull requests", "read")),
-    ("POST", REPO + r"/pulls/\d+/reviews", ("Pull requests", "write")),
-    ("GET", REPO + r"/issues/\d+/comments", ("Pull requests", "read")),  # or Issues
-    ("POST", REPO + r"/issues/\d+/comments", ("Pull requests", "write")),  # or Issues
-    ("PATCH", REPO + r"/issues/comments/\d+", ("Pull requests", "write")),  # or Issues
-    ("GET", REPO + r"/git/trees/[^/]+", ("Contents", "read")),
-    ("GET", REPO + r"/git/blobs/[0-9a-f]+", ("Contents", "read")),
-    ("GET", REPO + r"/contents/.+", ("Contents", "read")),
-    ("POST", REPO + r"/statuses/[0-9a-f]+", ("Commit statuses", "write")),
-    ("POST", REPO + r"/check-runs", ("Checks", "write")),  # GitHub Apps only
-    ("GET", r"/user", None),
-    ("GET", r"/app", None),
-    ("GET", REPO + r"/installation", None),
-    ("POST", r"/app/installations/\d+/access_tokens", None),
-]
-#: An App receives an event only with this permission (GitHub's webhook events docs).
+#: An App receives an event only with this permission (GitHub's webhook events docs:
+#: github/docs src/webhooks/data/fpt/<event>.json, "To subscribe to this event, a GitHub App
+#: must have at least read-level access for the ... repository permission").
 GITHUB_EVENT_PERMISSIONS = {
     "pull_request": ("Pull requests", "read"),
     "push": ("Contents", "read"),
     "issue_comment": ("Issues", "read"),
 }
+#: What the guide's endpoint table says, checked against GitHub's per-endpoint permission data
+#: (github/docs src/github-apps/data/fpt-*/fine-grained-pat-permissions.json and
+#: server-to-server-permissions.json) when the guide was written.
+GITHUB_DOCUMENTED = {
+    ("GET", "/repos/{o}/{r}/pulls/{n}"): ("Pull requests", "read"),  # or Contents: read
+    ("GET", "/repos/{o}/{r}/pulls/{n}/files"): ("Pull requests", "read"),
+    ("POST", "/repos/{o}/{r}/pulls/{n}/reviews"): ("Pull requests", "write"),
+    ("GET", "/repos/{o}/{r}/issues/{n}/comments"): ("Pull requests", "read"),  # or Issues
+    ("POST", "/repos/{o}/{r}/issues/{n}/comments"): ("Pull requests", "write"),  # or Issues
+    ("PATCH", "/repos/{o}/{r}/issues/comments/{id}"): ("Pull requests", "write"),  # or Issues
+    ("GET", "/repos/{o}/{r}/git/trees/{sha}"): ("Contents", "read"),
+    ("GET", "/repos/{o}/{r}/contents/{path}"): ("Contents", "read"),
+    ("GET", "/repos/{o}/{r}/git/blobs/{sha}"): ("Contents", "read"),
+    ("GET", "/repos/{o}/{r}/collaborators/{user}/permission"): ("Metadata", "read"),
+    ("POST", "/repos/{o}/{r}/statuses/{sha}"): ("Commit statuses", "write"),
+    ("POST", "/repos/{o}/{r}/check-runs"): ("Checks", "write"),  # GitHub Apps only
+    ("GET", "/user"): None,
+    ("GET", "/app"): None,
+    ("GET", "/repos/{o}/{r}/installation"): None,
+    ("POST", "/app/installations/{id}/access_tokens"): None,
+}
 ACCESS = {"Read-only": "read", "Read and write": "write"}
+Permission = tuple[str, str] | None
+
+
+def _endpoint_table() -> dict[tuple[str, str], Permission]:
+    """The guide's table: (method, path template) -> (area, read|write), or None."""
+    text = guide_text("3.")
+    table = text.split("| endpoint | what for | GitHub permission |", 1)[1].split("\n\n", 1)[0]
+    found: dict[tuple[str, str], Permission] = {}
+    for method, path, permission in re.findall(
+        r"^\| `(GET|POST|PATCH|PUT|DELETE) (\S+)` \| [^|]+ \| ([^|]+) \|$", table, re.MULTILINE
+    ):
+        area = re.fullmatch(r"([A-Z][\w ]+): (read|write)", permission.strip())
+        found[(method, path)] = (area.group(1), area.group(2)) if area else None
+        assert area or permission.startswith("none"), permission
+    return found
+
+
+def _matcher(template: str) -> re.Pattern[str]:
+    pattern = re.escape(template).replace(r"\{path\}", ".+")
+    return re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", pattern))
 
 
 def _forge_methods() -> set[str]:
@@ -921,18 +958,48 @@ def _exercise(forge: GitHub | GitLab, fake: FakeForge, name: str) -> set[str]:
     }
 
 
-def _needed(fake: FakeForge) -> dict[str, str]:
+def _github(fake: FakeForge, key: Path | None) -> GitHub:
+    """The adapter on ``acme/shop`` of ``fake``: with a token, or as an App with ``key``."""
+    fake.add_repository(REPOSITORY, forge="github", files={"README.md": "shop\n"})
+    fake.set_role(REPOSITORY, APPROVER, "maintain")
+    retry = RetryPolicy(tries=1)
+    if key is None:
+        return GitHub(
+            api_url=fake.github_url, token=FakeForge.GITHUB_TOKEN, write_interval=0, retry=retry
+        )
+    private = serialization.load_pem_private_key(key.read_bytes(), password=None)
+    public = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    fake.enable_app(public.decode(), app_id=4242)
+    fake.install_app(REPOSITORY)
+    return GitHub(
+        api_url=fake.github_url,
+        app_id=4242,
+        private_key=key.read_text(),
+        write_interval=0,
+        retry=retry,
+    )
+
+
+def _needed(
+    fake: FakeForge, table: dict[tuple[str, str], Permission], used: set[tuple[str, str]]
+) -> dict[str, str]:
+    """The permissions the recorded requests need, by the guide's table; rows used go to
+    ``used``."""
     needed: dict[str, str] = {}
     for request in fake.requests(forge="github"):
         path = unquote(request.path).removeprefix("/api/v3")
         rows = [
-            permission
-            for method, pattern, permission in GITHUB_ENDPOINTS
-            if method == request.method and re.fullmatch(pattern, path)
+            (method, template)
+            for method, template in table
+            if method == request.method and _matcher(template).fullmatch(path)
         ]
-        assert rows, f"the adapter calls {request.method} {path}: add its permission"
-        if rows[0] is not None:
-            area, access = rows[0]
+        assert rows, f"the adapter calls {request.method} {path}: add it to the guide's table"
+        used.add(rows[0])
+        permission = table[rows[0]]
+        if permission is not None:
+            area, access = permission
             needed[area] = "write" if "write" in (access, needed.get(area)) else access
     return needed
 
@@ -943,58 +1010,35 @@ def _permission_table(text: str) -> dict[str, str]:
     return {area: ACCESS[access] for area, access in rows}
 
 
-def _github_repository(fake: FakeForge) -> None:
-    fake.add_repository(REPOSITORY, forge="github", files={"README.md": "shop\n"})
-    fake.set_role(REPOSITORY, APPROVER, "maintain")
+def test_the_github_permissions_are_what_the_adapter_calls(tmp_path: Path) -> None:
+    table = _endpoint_table()
+    assert table == GITHUB_DOCUMENTED
+    key = tmp_path / "app.pem"
+    _key_pair(key)
+    used: set[tuple[str, str]] = set()
+    needed: dict[str, dict[str, str]] = {}
+    for mode, app_key in (("token", None), ("app", key)):
+        fake = FakeForge().start()
+        try:
+            assert _exercise(_github(fake, app_key), fake, "github") == _forge_methods()
+            needed[mode] = _needed(fake, table, used)
+        finally:
+            fake.stop()
+    assert used == set(table), f"rows no call uses any more: {set(table) - used}"
+    for area, access in GITHUB_EVENT_PERMISSIONS.values():  # an App's event subscriptions
+        app = needed["app"]
+        app[area] = "write" if "write" in (access, app.get(area)) else access
 
-
-def test_the_github_token_permissions_are_what_the_adapter_calls(fake: FakeForge) -> None:
-    _github_repository(fake)
-    github = GitHub(
-        api_url=fake.github_url,
-        token=FakeForge.GITHUB_TOKEN,
-        write_interval=0,
-        retry=RetryPolicy(tries=1),
-    )
-    assert _exercise(github, fake, "github") == _forge_methods()
     text = guide_text("3.")
     token_table = _permission_table(text.split("### Option B", 1)[1])
-    assert token_table == _needed(fake)
+    app_table = _permission_table(text.split("### Option A", 1)[1])
+    assert (token_table, app_table) == (needed["token"], needed["app"])
     assert token_table == {
         "Metadata": "read",
         "Contents": "read",
         "Pull requests": "write",
         "Commit statuses": "write",
     }
-    assert "`repo` scope" in prose("3.")
-
-
-def test_the_github_app_permissions_are_what_the_adapter_calls_and_the_events_need(
-    fake: FakeForge, tmp_path: Path
-) -> None:
-    _github_repository(fake)
-    key_file = tmp_path / "app.pem"
-    _key_pair(key_file)
-    key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    fake.enable_app(public.decode(), app_id=4242)
-    fake.install_app(REPOSITORY)
-    github = GitHub(
-        api_url=fake.github_url,
-        app_id=4242,
-        private_key=key_file.read_text(),
-        write_interval=0,
-        retry=RetryPolicy(tries=1),
-    )
-    assert _exercise(github, fake, "github") == _forge_methods()
-    needed = _needed(fake)
-    for area, access in GITHUB_EVENT_PERMISSIONS.values():
-        needed[area] = "write" if "write" in (access, needed.get(area)) else access
-    text = guide_text("3.")
-    app_table = _permission_table(text.split("### Option A", 1)[1])
-    assert app_table == needed
     assert app_table == {
         "Metadata": "read",
         "Contents": "read",
@@ -1002,6 +1046,7 @@ def test_the_github_app_permissions_are_what_the_adapter_calls_and_the_events_ne
         "Checks": "write",
         "Issues": "read",
     }
+    assert "`repo` scope" in prose("3.")
 
 
 #: The least GitLab role each endpoint the adapter calls needs on a private project (GitLab's

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from app.shadow import FORK_REASON, LockTaken, Rewrite, SeedResult, ShadowReport, StatementRun
-from app.shadow.report import COLLAPSE_AFTER, MAX_ROWS, SECTION_TITLE, render_shadow_section
+from app.shadow.report import (
+    COLLAPSE_AFTER,
+    MAX_LOCKS,
+    MAX_ROWS,
+    SECTION_TITLE,
+    render_shadow_section,
+)
 from app.shadow.schema import SchemaChange
 from linters.finding import Span
 
@@ -90,6 +96,13 @@ def test_long_diffs_and_statement_lists_are_collapsed_and_cut() -> None:
     assert f"… {100 - MAX_ROWS} more statements" in text
     short = render_shadow_section(report(statements[:COLLAPSE_AFTER], changes=changes[:3]))
     assert "<details>" not in short
+
+
+def test_a_statement_locking_many_relations_names_the_first_ones() -> None:
+    locks = [LockTaken(f"t{i}", "table", "SHARE", False, True, 1.0) for i in range(MAX_LOCKS + 2)]
+    text = render_shadow_section(report([run(1, "TRUNCATE t0, t1", locks=locks)]))
+    assert f"`t{MAX_LOCKS - 1}`" in text and f"`t{MAX_LOCKS}`" not in text
+    assert "held 1.0 ms; 2 more |" in text
 
 
 def test_statement_text_cannot_break_the_table() -> None:

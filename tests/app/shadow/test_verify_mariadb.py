@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from app.shadow import FORK_REASON
+import uuid
+
+import pymysql
+
+from app.shadow import FORK_REASON, ShadowLimits, verify_pull_request
 from app.shadow.findings import verified_findings
+from app.shadow.run_mysql import NO_TABLE_IDS
 from app.shadow.schema import SchemaChange
 from linters.finding import Severity
-from tests.app.shadow.conftest import MARIADB, MIGRATIONS
+from tests.app.shadow.conftest import MARIADB, MIGRATIONS, TEST_LIMITS
 
 BASE = {
     "V1__orders.sql": (
@@ -136,14 +141,26 @@ def test_generated_rows_fill_every_table_type_and_skip_what_cannot_be_made() -> 
     assert "polygon" in report.seed.skipped["shapes"]
 
 
+def test_a_statement_past_the_timeout_is_a_warning_even_when_the_file_raises_the_limit() -> None:
+    report = MARIADB.verify(
+        BASE,
+        {"V3__slow.sql": "SET SESSION max_statement_time = 300;\nSELECT SLEEP(3);\n"},
+        limits=ShadowLimits(statement_timeout=0.2, lock_timeout=1),
+    )
+    assert report.status == "failed"
+    failure = report.failure
+    assert failure is not None and failure.line == 2 and failure.timed_out
+    assert [(f.rule, f.severity) for f in verified_findings(report)] == [
+        ("verified-apply-failure", Severity.WARNING)
+    ]
+
+
 def test_a_fork_gets_no_shadow_run() -> None:
     report = MARIADB.verify(BASE, {"V3__x.sql": "DROP TABLE items;\n"}, fork=True)
     assert (report.status, report.reason, report.database) == ("skipped", FORK_REASON, None)
 
 
 def test_a_postgres_repository_with_a_mariadb_shadow_server_is_not_run() -> None:
-    from app.shadow import verify_pull_request
-
     report = verify_pull_request(
         repository=MARIADB.repository().model_copy(update={"dialect": "postgres"}),
         base_files={},
@@ -152,3 +169,29 @@ def test_a_postgres_repository_with_a_mariadb_shadow_server_is_not_run() -> None
     )
     assert report.status == "skipped"
     assert "dialect is postgres" in report.reason
+
+
+def test_a_user_with_only_the_documented_grants_runs_and_says_what_it_cannot_see() -> None:
+    """All privileges on the scratch databases, no PROCESS: runs, but rewrites are unseen."""
+    user = f"shadow_{uuid.uuid4().hex[:8]}"
+    admin = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", autocommit=True)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'")
+            cursor.execute(f"GRANT ALL ON `schemabot\\_shadow\\_%`.* TO '{user}'@'%'")
+        report = verify_pull_request(
+            repository=MARIADB.repository(shadow_url=f"mysql://{user}:pw@127.0.0.1:3306/"),
+            base_files={f"{MIGRATIONS}/{name}": text for name, text in BASE.items()},
+            new_files={f"{MIGRATIONS}/V3__x.sql": "ALTER TABLE orders MODIFY amount BIGINT;\n"},
+            forge_is_fork=False,
+            limits=TEST_LIMITS,
+        )
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP USER IF EXISTS '{user}'@'%'")
+        admin.close()
+    assert report.status == "applied"
+    assert report.statements[0].locks[0].mode == "LOCK=SHARED"
+    assert report.statements[0].rewrites == []
+    assert report.notes == [NO_TABLE_IDS]
+    assert report.database is not None and report.database not in MARIADB.databases()
