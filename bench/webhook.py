@@ -4,13 +4,16 @@ commit status set?
     .venv/bin/python bench/webhook.py [--seconds S] [--connections N] [--rounds N]
 
 1. Throughput and latency. A signed ~20 KB ``pull_request`` delivery (GitHub's documented
-   shape; every request a new delivery id and head sha, so every one is verified, deduped in the
-   state store, read and queued) is sent by a load generator in its own process (raw asyncio
-   streams, keep-alive, ``--connections`` at once, 127.0.0.1 only) to:
+   shape; every request a new delivery id and head sha, so every one is verified, claimed in
+   Redis, read and queued) is sent by a load generator in its own process (raw asyncio streams,
+   keep-alive, ``--connections`` at once, 127.0.0.1 only) to:
 
    * ``schemabot serve`` (uvicorn, the whole app and middleware, SQLite state, arq on Redis);
    * the anchor: a bare FastAPI endpoint under the same uvicorn that only checks the signature
      and LPUSHes the delivery to Redis.
+
+   Both are one uvicorn process on uvloop and httptools (``schemabot serve`` picks them as
+   installed by uvicorn[standard]); each round checks ``/proc/<pid>/maps`` for both.
 
    Each is measured ``--rounds`` times, alternating; the best round of each counts. Printed:
    requests/s, p50/p99 latency, and the ratio (target: >= 0.8x the anchor, p99 < 20 ms).
@@ -87,7 +90,8 @@ def bare_app() -> Any:
 def serve_bare(port: int) -> None:
     import uvicorn
 
-    uvicorn.run(bare_app(), host="127.0.0.1", port=port, log_config=None, access_log=False)
+    uvicorn.run(bare_app(), host="127.0.0.1", port=port, log_config=None, access_log=False,
+                loop="uvloop", http="httptools")  # fmt: skip
 
 
 # -- the load generator (its own process) ----------------------------------------------------
@@ -272,6 +276,10 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _measure(port: int, args: argparse.Namespace, pid: int) -> dict[str, Any]:
+    # Both sides on uvloop's loop and httptools' parser (their compiled modules are mapped).
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    if missing := [name for name in ("uvloop", "httptools") if f"/{name}/" not in maps]:
+        raise RuntimeError(f"server {pid} does not run on {' and '.join(missing)}")
     cpu_before = _cpu_seconds(pid)
     result = subprocess.run(
         [PYTHON, __file__, "--load", str(port), "--connections", str(args.connections),

@@ -11,7 +11,14 @@ milliseconds; every forge API call happens in a job. The answers:
 - 200: ping, duplicate delivery, or nothing to do (event not used, repository not configured),
   with the reason. GitLab pauses a hook after repeated 4xx/5xx, so ignoring is a 2xx.
 - 202: queued (or already queued under the same job id).
-- 503: the queue cannot take the job; the forge may redeliver.
+- 503: the queue cannot take the job; nothing is remembered of the delivery, so the forge's
+  redelivery is handled as new.
+
+Each delivery is claimed once. With Redis, claiming it (``SET NX``, kept 3 days: GitHub
+redeliveries are possible that long) and queueing its job are one atomic Lua script, so every
+replica sharing the Redis agrees, and a failed enqueue claims nothing. Without Redis (one
+process), the state store's deliveries table is the claim: recorded before the job is queued,
+forgotten again when queueing fails.
 """
 
 from __future__ import annotations
@@ -20,13 +27,16 @@ import asyncio
 import hashlib
 from typing import Any
 
+import orjson
 import structlog
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request, Response
+from prometheus_client import Counter
+from starlette.datastructures import Headers
 
 from app.api.services import Services
 from app.jobs import job_id
 from app.metrics import WEBHOOK_DELIVERIES
+from app.queue.arq_queue import ArqQueue, DeliveryOutcome
 from app.review import ReviewRequest
 from app.rollout import (
     read_github_rollout_event,
@@ -71,17 +81,28 @@ class _Refused(Exception):
         self.detail = detail
 
 
-def _answer(forge: str, event: str, outcome: str, status: int, **content: Any) -> JSONResponse:
-    WEBHOOK_DELIVERIES.labels(forge, event, outcome).inc()
+#: The metric's children by labels: ``labels()`` takes a lock and builds a tuple each call. The
+#: label values are bounded like the metric's series (the event only once the request is verified).
+_COUNTERS: dict[tuple[str, str, str], Counter] = {}
+
+
+def _answer(forge: str, event: str, outcome: str, status: int, **content: Any) -> Response:
+    labels = (forge, event, outcome)
+    counter = _COUNTERS.get(labels)
+    if counter is None:
+        counter = _COUNTERS[labels] = WEBHOOK_DELIVERIES.labels(*labels)
+    counter.inc()
     # The request log line (middleware) carries the outcome: one log line per delivery.
     structlog.contextvars.bind_contextvars(webhook_outcome=outcome)
-    return JSONResponse({"status": outcome, **content}, status_code=status)
+    # The same compact JSON as JSONResponse, rendered by orjson.
+    body = orjson.dumps({"status": outcome, **content})
+    return Response(body, status_code=status, media_type="application/json")
 
 
-async def _read_body(request: Request) -> bytes:
+async def _read_body(request: Request, headers: Headers) -> bytes:
     """The body, refused with 413 past the cap: by Content-Length before reading anything, and
     by counting while reading when the length is not declared (chunked)."""
-    declared = request.headers.get("content-length")
+    declared = headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
             raise _Refused(400, "refused", "Content-Length is not a number")
@@ -97,8 +118,8 @@ async def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _header(request: Request, name: str) -> str:
-    value = request.headers.get(name)
+def _header(headers: Headers, name: str) -> str:
+    value = headers.get(name)
     if not value:
         raise _Refused(400, "malformed", f"{name} header is missing")
     return value
@@ -120,6 +141,37 @@ async def _record_delivery(store: Store, *, forge: str, key: str, event: str) ->
     return await asyncio.to_thread(store.deliveries.record, forge=forge, key=key, event=event)
 
 
+async def _forget_delivery(store: Store, *, forge: str, key: str) -> None:
+    try:
+        await asyncio.to_thread(store.deliveries.forget, forge=forge, key=key)
+    except Exception as error:  # the store is down too: the redelivery will say duplicate
+        log.error("webhook.forget_failed", error=f"{type(error).__name__}: {error}")
+
+
+async def _queue_once(
+    services: Services, *, forge: str, event: str, delivery: str, job: str, request: ReviewRequest
+) -> DeliveryOutcome | None:
+    """Claim the delivery and queue its job; None when the queue cannot take it (logged, and
+    nothing stays claimed)."""
+    queue = services.queue
+    try:
+        if isinstance(queue, ArqQueue):
+            return await queue.enqueue_delivery(
+                "review", job_id=job, payload=request.payload(), delivery=f"{forge}:{delivery}"
+            )
+        if not await _record_delivery(services.store, forge=forge, key=delivery, event=event):
+            return "duplicate"
+        try:
+            queued = await queue.enqueue("review", job_id=job, payload=request.payload())
+        except Exception:
+            await _forget_delivery(services.store, forge=forge, key=delivery)
+            raise
+    except Exception as error:  # Redis down, store locked
+        log.error("webhook.enqueue_failed", job_id=job, error=f"{type(error).__name__}: {error}")
+        return None
+    return "queued" if queued else "already_queued"
+
+
 def _review_job_id(request: ReviewRequest) -> str:
     # The base branch is part of it: retargeting a pull request reviews the same head again.
     parts = (request.forge, request.repository, str(request.number), request.head_sha)
@@ -130,7 +182,7 @@ def _review_job_id(request: ReviewRequest) -> str:
     return job_id("review", request.forge, digest)
 
 
-async def _route(services: Services, event: ForgeEvent, delivery: str) -> JSONResponse:
+async def _route(services: Services, event: ForgeEvent, delivery: str) -> Response:
     """What a verified, well-formed delivery leads to."""
     forge, name = event.forge, event.name
     if isinstance(event, Ping):
@@ -146,6 +198,9 @@ async def _route(services: Services, event: ForgeEvent, delivery: str) -> JSONRe
         delivery=delivery,
     )
     if routed is not None:
+        if routed.status == 503:
+            # The rollout's trigger recorded the delivery before its enqueue failed.
+            await _forget_delivery(services.store, forge=forge, key=delivery)
         return _answer(forge, name, routed.outcome, routed.status, **routed.content)
     if not isinstance(event, PullRequestEvent):
         return _answer(forge, name, "ignored", 200, reason=f"{type(event).__name__} is not used")
@@ -156,9 +211,6 @@ async def _route(services: Services, event: ForgeEvent, delivery: str) -> JSONRe
     if not isinstance(event, PullRequestChanged):
         reason = "merged pull requests are not rolled out by this version"
         return _answer(forge, name, "ignored", 200, reason=reason)
-    first = await _record_delivery(services.store, forge=forge, key=delivery, event=name)
-    if not first:
-        return _answer(forge, name, "duplicate", 200, reason="delivery already handled")
     request = ReviewRequest(
         forge=forge,
         repository=repository.name,
@@ -168,73 +220,83 @@ async def _route(services: Services, event: ForgeEvent, delivery: str) -> JSONRe
         delivery=delivery,
     )
     job = _review_job_id(request)
-    try:
-        queued = await services.queue.enqueue("review", job_id=job, payload=request.payload())
-    except Exception as error:  # Redis down, store locked
-        # The delivery stays recorded, so the forge's retry is answered as a duplicate: the
-        # store has no way yet to forget a delivery whose job could not be queued.
-        log.error("webhook.enqueue_failed", job_id=job, error=f"{type(error).__name__}: {error}")
+    outcome = await _queue_once(
+        services, forge=forge, event=name, delivery=delivery, job=job, request=request
+    )
+    if outcome is None:
         return _answer(forge, name, "unavailable", 503, detail="the job queue is unavailable")
-    outcome = "queued" if queued else "already_queued"
+    if outcome == "duplicate":
+        return _answer(forge, name, "duplicate", 200, reason="delivery already handled")
     return _answer(forge, name, outcome, 202, job_id=job)
 
 
+# The parsed payload (hundreds of dicts and lists for a pull request) is read into an event in
+# a function of its own, so that it is freed on return, before the enqueue's await: kept alive
+# through it, 32 deliveries in flight would survive young collections and burden the old ones.
+
+
+def _github_event(name: str, body: bytes) -> ForgeEvent:
+    payload = parse_json(body)
+    return read_github_rollout_event(name, payload) or read_github_event(name, payload)
+
+
+def _gitlab_event(name: str, body: bytes) -> ForgeEvent:
+    payload = parse_json(body)
+    return read_gitlab_rollout_event(name, payload) or read_gitlab_event(name, payload)
+
+
 @router.post("/webhooks/github")
-async def github_webhook(request: Request) -> JSONResponse:
+async def github_webhook(request: Request) -> Response:
     services = _services(request)
+    headers = request.headers
     secret = services.config.forges.github.webhook_secret
     try:
         if not services.config.forges.github.enabled or secret is None:
             raise _Refused(404, "disabled", "the github forge is not enabled on this server")
-        body = await _read_body(request)
-        signature = request.headers.get("x-hub-signature-256")
+        body = await _read_body(request, headers)
+        signature = headers.get("x-hub-signature-256")
         if not github_signature_valid(secret.get_secret_value().encode(), body, signature):
             raise _Refused(401, "unauthorized", "X-Hub-Signature-256 is missing or wrong")
-        event_name = _header(request, "x-github-event")
+        event_name = _header(headers, "x-github-event")
         # One delivery id is shared by every hook subscribed to the event: key on both.
-        hook = request.headers.get("x-github-hook-id") or "-"
-        delivery = f"{hook}:{_header(request, 'x-github-delivery')}"
+        hook = headers.get("x-github-hook-id") or "-"
+        delivery = f"{hook}:{_header(headers, 'x-github-delivery')}"
     except _Refused as refusal:
         return _answer("github", UNVERIFIED, refusal.outcome, refusal.status, detail=refusal.detail)
     structlog.contextvars.bind_contextvars(delivery_id=delivery)
     try:
-        payload = parse_json(body)
-        event = read_github_rollout_event(event_name, payload) or read_github_event(
-            event_name, payload
-        )
+        event = _github_event(event_name, body)
     except PayloadError as error:
         return _answer("github", event_name, "malformed", 400, detail=str(error))
     return await _route(services, event, delivery)
 
 
 @router.post("/webhooks/gitlab")
-async def gitlab_webhook(request: Request) -> JSONResponse:
+async def gitlab_webhook(request: Request) -> Response:
     services = _services(request)
+    headers = request.headers
     secret = services.config.forges.gitlab.webhook_secret
     try:
         if not services.config.forges.gitlab.enabled or secret is None:
             raise _Refused(404, "disabled", "the gitlab forge is not enabled on this server")
         # GitLab sends the secret itself: check it before reading a byte of the body.
-        token = request.headers.get("x-gitlab-token")
+        token = headers.get("x-gitlab-token")
         if not gitlab_token_valid(secret.get_secret_value().encode(), token):
             raise _Refused(401, "unauthorized", "X-Gitlab-Token is missing or wrong")
-        body = await _read_body(request)
-        event_name = _header(request, "x-gitlab-event")
+        body = await _read_body(request, headers)
+        event_name = _header(headers, "x-gitlab-event")
     except _Refused as refusal:
         return _answer("gitlab", UNVERIFIED, refusal.outcome, refusal.status, detail=refusal.detail)
     # Idempotency-Key stays the same across GitLab's retries (17.4+); the event UUID before;
     # a GitLab older than both resends the same body, so its digest is the key.
     delivery = (
-        request.headers.get("idempotency-key")
-        or request.headers.get("x-gitlab-event-uuid")
+        headers.get("idempotency-key")
+        or headers.get("x-gitlab-event-uuid")
         or "sha256:" + hashlib.sha256(body).hexdigest()
     )
     structlog.contextvars.bind_contextvars(delivery_id=delivery)
     try:
-        payload = parse_json(body)
-        event = read_gitlab_rollout_event(event_name, payload) or read_gitlab_event(
-            event_name, payload
-        )
+        event = _gitlab_event(event_name, body)
     except PayloadError as error:
         return _answer("gitlab", event_name, "malformed", 400, detail=str(error))
     return await _route(services, event, delivery)

@@ -36,6 +36,16 @@ def test_a_delivery_is_recorded_once(store: Store) -> None:
     assert store.deliveries.record(forge="gitlab", key="hook-1:abc", event="pull_request")
 
 
+def test_a_forgotten_delivery_is_new_again(store: Store) -> None:
+    assert store.deliveries.record(forge="github", key="hook-1:abc", event="pull_request")
+    assert store.deliveries.record(forge="gitlab", key="hook-1:abc", event="pull_request")
+    store.deliveries.forget(forge="github", key="hook-1:abc")
+    store.deliveries.forget(forge="github", key="never-seen")  # nothing to undo: no error
+    assert store.deliveries.record(forge="github", key="hook-1:abc", event="pull_request")
+    # Only that forge's delivery was forgotten.
+    assert not store.deliveries.record(forge="gitlab", key="hook-1:abc", event="pull_request")
+
+
 def test_a_job_id_is_queued_once_and_claimed_once(store: Store) -> None:
     assert store.jobs.add(job_id="review:1", kind="review", payload={"n": 1}, max_tries=3)
     assert not store.jobs.add(job_id="review:1", kind="review", payload={"n": 2}, max_tries=3)

@@ -12,6 +12,7 @@ from app.webhooks import (
     Ping,
     PullRequestChanged,
     PullRequestMerged,
+    parse_json,
     read_github_event,
     read_gitlab_event,
 )
@@ -186,3 +187,15 @@ def test_gitlab_missing_field_is_named(path: str) -> None:
     payload = _without(gitlab_merge_request(), path)
     with pytest.raises(PayloadError, match=rf"^{path.replace('.', '[.]')} is missing$"):
         read_gitlab_event("Merge Request Hook", payload)
+
+
+def test_json_is_read_as_before_including_what_orjson_refuses() -> None:
+    # A lone surrogate escape: not valid Unicode, refused by orjson, accepted by json.
+    assert parse_json(b'{"title": "\\ud83d cut emoji", "n": 1}') == {
+        "title": "\ud83d cut emoji",
+        "n": 1,
+    }
+    with pytest.raises(PayloadError, match=r"^the body is not valid JSON: Expecting"):
+        parse_json(b'{"title": ')
+    with pytest.raises(PayloadError, match=r"^the body is not a JSON object$"):
+        parse_json(b'"text"')
