@@ -51,16 +51,11 @@ _HKDF_INFO = b"session-cookie-signing-key/v1"
 
 
 def hkdf_sha256(key_material: bytes, *, salt: bytes, info: bytes, length: int = 32) -> bytes:
-    """RFC 5869 extract-then-expand with HMAC-SHA256."""
-    pseudo_random_key = hmac.new(salt, key_material, hashlib.sha256).digest()
-    output, block, counter = b"", b"", 1
-    while len(output) < length:
-        block = hmac.new(
-            pseudo_random_key, block + info + bytes([counter]), hashlib.sha256
-        ).digest()
-        output += block
-        counter += 1
-    return output[:length]
+    """RFC 5869 extract-then-expand with HMAC-SHA256 (the ``cryptography`` package's HKDF)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(key_material)
 
 
 def _tokens(config: Config) -> dict[str, bytes]:
