@@ -109,7 +109,8 @@ def _run_steps(
             _run_step(target, step)
         except StatementFailure as failure:
             atomic = target.transactional_ddl and not step.script.no_transaction(target.dialect)
-            report.failure = _failure(step, failure, target.dialect, dirty=not atomic)
+            dirty = not atomic and not failure.nothing_ran
+            report.failure = _failure(step, failure, target.dialect, dirty=dirty)
             report.not_run = [later.script.filename for later in steps[position + 1 :]]
             notify(Progress("failed", version, filename, step.direction))
             return

@@ -42,6 +42,7 @@ class StatementFailure(Exception):
         index: int | None = None,
         sqlstate: str | None = None,
         position: int | None = None,
+        nothing_ran: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -50,6 +51,8 @@ class StatementFailure(Exception):
         self.sqlstate = sqlstate
         #: 1-based character position in the text sent, when the server gives one.
         self.position = position
+        #: The database refused the history row itself: no statement of the script ran.
+        self.nothing_ran = nothing_ran
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,8 +93,8 @@ class _Session(_Connection):
     server_version: str
 
     def _create_ssl_ctx(self, sslp: object) -> ssl.SSLContext:
-        # PyMySQL calls this only without TLS options in this module: its default mode.
-        assert sslp == {}, "TLS options need PyMySQL's own (verifying) context"
+        if sslp != {}:  # this module passes no TLS options: PyMySQL's default mode only
+            raise TargetUrlError("TLS options need PyMySQL's own, verifying, TLS context")
         return _tls_if_offered()
 
 
@@ -317,8 +317,9 @@ class MysqlTarget(Target):
         except pymysql.MySQLError as error:
             failure = _failure(error)
         # The server stopped at the failed statement: keep what ran before it, say which.
-        if row_id is None:  # the row was refused: nothing of the file ran
+        if row_id is None:  # the started row was refused: nothing of the file ran
             self.settle()
+            failure.nothing_ran = True
             raise failure
         noted = self.query(f"SELECT statement_index FROM {HISTORY_TABLE} WHERE id = %s", (row_id,))
         self.settle()

@@ -197,6 +197,23 @@ def test_a_failing_file_in_the_middle(
         assert status(target_url=database.url, migrations=migrations_dir).dirty is None
 
 
+def test_a_refused_history_row_stops_the_run_and_leaves_the_rows_before_it_alone(
+    mariadb_db: Database, migrations_dir: Path
+) -> None:
+    write_layout(migrations_dir, "plain", USERS)
+    # A version longer than the history's version column: the started row is refused.
+    (migrations_dir / f"{'9' * 101}_too_long.sql").write_text("CREATE TABLE t (id int);\n")
+
+    report = apply(target_url=mariadb_db.url, migrations=migrations_dir)
+
+    assert report.applied == ["0001"]
+    assert report.failure is not None and not report.failure.dirty
+    assert "too long" in report.failure.error.lower()
+    assert mariadb_db.history() == [("0001", "versioned", 1, None)]
+    assert "t" not in mariadb_db.tables()
+    assert status(target_url=mariadb_db.url, migrations=migrations_dir).dirty is None
+
+
 def test_resolve_after_a_half_applied_file_on_mariadb(
     mariadb_db: Database, migrations_dir: Path
 ) -> None:
