@@ -25,7 +25,8 @@ HTTP_REQUEST_SECONDS = Histogram(
 )
 WEBHOOK_DELIVERIES = Counter(
     "schemabot_webhook_deliveries_total",
-    "Webhook deliveries, by forge, event and outcome (queued, duplicate, ignored, refused).",
+    "Webhook deliveries, by forge, event and outcome (the answer given: queued, duplicate,"
+    " ignored, unauthorized, malformed, unavailable... see docs/operations.md).",
     ["forge", "event", "outcome"],
 )
 JOBS = Counter(
