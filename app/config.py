@@ -12,13 +12,9 @@ import tomllib
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -26,8 +22,10 @@ from pydantic import (
     model_validator,
 )
 
+from app.config_forges import Forges, GitHubForge, GitLabForge
+from app.config_types import ConfigError, Duration, OptionalSecret
+from app.config_types import Section as _Section
 from app.dsn import masked
-from app.durations import parse_duration
 from app.env_references import field_path, resolve_references
 
 __all__ = [
@@ -43,36 +41,6 @@ __all__ = [
 ]
 
 DATABASE_SCHEMES = ("postgresql", "postgres", "mysql", "mariadb", "sqlite")
-
-
-def _duration(value: object) -> object:
-    if isinstance(value, str):
-        return parse_duration(value)
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
-
-
-class ConfigError(Exception):
-    """The config file cannot be used; ``problems`` lists every reason with its field path."""
-
-    def __init__(self, path: str, problems: list[str]) -> None:
-        self.path = path
-        self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
-
-
-def _secret_or_none(value: SecretStr | None) -> SecretStr | None:
-    return value if value is not None and value.get_secret_value() else None
-
-
-#: An empty secret (``token = "${GITHUB_TOKEN:-}"`` with the variable unset) counts as absent.
-OptionalSecret = Annotated[SecretStr | None, AfterValidator(_secret_or_none)]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ApiToken(_Section):
@@ -150,71 +118,6 @@ class ServerSection(_Section):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError(f"expected redis://HOST:PORT/DB, got {masked(value)!r}")
         return value
-
-
-class GitHubForge(_Section):
-    #: ``https://api.github.com``; GitHub Enterprise Server: ``https://HOST/api/v3``.
-    api_url: str = "https://api.github.com"
-    #: A token (fine-grained or classic); empty with no App credentials: GitHub is disabled.
-    token: OptionalSecret = None
-    #: GitHub App authentication (instead of a token): the App's id ...
-    app_id: int | None = None
-    #: ... and the path of its private key (PEM).
-    private_key_path: Path | None = None
-    #: The webhook secret: every delivery's HMAC-SHA256 signature is checked against it.
-    webhook_secret: OptionalSecret = None
-
-    @property
-    def enabled(self) -> bool:
-        return self.token is not None or (
-            self.app_id is not None and self.private_key_path is not None
-        )
-
-    @property
-    def disabled_reason(self) -> str | None:
-        return None if self.enabled else "no token and no app_id + private_key_path"
-
-    @model_validator(mode="after")
-    def _refuse_unsigned(self) -> GitHubForge:
-        if (self.app_id is None) != (self.private_key_path is None):
-            raise ValueError("app_id and private_key_path go together (GitHub App authentication)")
-        if self.enabled and self.webhook_secret is None:
-            raise ValueError(
-                "webhook_secret is empty: refusing to accept unsigned webhooks (set it, or remove"
-                " the credentials to disable the forge)"
-            )
-        return self
-
-
-class GitLabForge(_Section):
-    #: ``https://gitlab.com`` or a self-hosted GitLab's base URL.
-    url: str = "https://gitlab.com"
-    #: A token with the ``api`` scope; empty: GitLab is disabled.
-    token: OptionalSecret = None
-    #: The webhook's secret token (sent in ``X-Gitlab-Token``, compared in constant time).
-    webhook_secret: OptionalSecret = None
-
-    @property
-    def enabled(self) -> bool:
-        return self.token is not None
-
-    @property
-    def disabled_reason(self) -> str | None:
-        return None if self.enabled else "no token"
-
-    @model_validator(mode="after")
-    def _refuse_unsigned(self) -> GitLabForge:
-        if self.enabled and self.webhook_secret is None:
-            raise ValueError(
-                "webhook_secret is empty: refusing to accept unsigned webhooks (set it, or remove"
-                " the token to disable the forge)"
-            )
-        return self
-
-
-class Forges(_Section):
-    github: GitHubForge = GitHubForge()
-    gitlab: GitLabForge = GitLabForge()
 
 
 class Environment(_Section):
