@@ -128,6 +128,34 @@ def _planned(step: _Step, target: Target) -> PlannedMigration:
     return PlannedMigration(step.migration.version, script.filename, transactional, statements)
 
 
+def _history(
+    target: Target, files: list[Migration], *, dry_run: bool, lock_wait: float
+) -> list[HistoryRow]:
+    """The history rows: read as they are for a dry run, else claimed under the runner lock."""
+    if dry_run:
+        rows = target.read_history()
+        dirty_state(target, rows, files)
+        return rows
+    return claim(target, files, lock_wait=lock_wait)
+
+
+def _execute(
+    target: Target,
+    steps: list[_Step],
+    report: ApplyReport,
+    timeouts: Timeouts | None,
+    cancel: threading.Event | None,
+    on_progress: ProgressCallback | None,
+) -> None:
+    """Plan only for a dry run; otherwise run the steps with the session timeouts set."""
+    if report.dry_run:
+        report.planned = [_planned(step, target) for step in steps]
+        return
+    report.notes += target.apply_timeouts(timeouts or Timeouts())
+    _run_steps(target, steps, report, cancel, on_progress)
+    target.flush()
+
+
 def apply(
     *,
     target_url: str,
@@ -155,11 +183,7 @@ def apply(
     who = applied_by or default_applied_by()
     with connected(target_url) as target:
         report = ApplyReport(target.url.display, dry_run=dry_run)
-        if dry_run:
-            rows = target.read_history()
-            dirty_state(target, rows, files)
-        else:
-            rows = claim(target, files, lock_wait=lock_wait)
+        rows = _history(target, files, dry_run=dry_run, lock_wait=lock_wait)
         plan = plan_apply(files, rows, allow_out_of_order=allow_out_of_order, to_version=to_version)
         if plan.problems:
             raise ValidationRefused(plan.problems)
@@ -167,12 +191,7 @@ def apply(
             _Step(m, m.up, "up", _entry(m, m.kind, m.up, who, commit, rollout_id))
             for m in plan.pending
         ]
-        if dry_run:
-            report.planned = [_planned(step, target) for step in steps]
-            return report
-        report.notes += target.apply_timeouts(timeouts or Timeouts())
-        _run_steps(target, steps, report, cancel, on_progress)
-        target.flush()
+        _execute(target, steps, report, timeouts, cancel, on_progress)
     return report
 
 
@@ -198,11 +217,7 @@ def rollback(
     who = applied_by or default_applied_by()
     with connected(target_url) as target:
         report = ApplyReport(target.url.display, dry_run=dry_run)
-        if dry_run:
-            rows = target.read_history()
-            dirty_state(target, rows, files)
-        else:
-            rows = claim(target, files, lock_wait=lock_wait)
+        rows = _history(target, files, dry_run=dry_run, lock_wait=lock_wait)
         chosen = plan_rollback(files, rows, steps=steps, to_version=to_version)
         plan: list[_Step] = []
         for migration, row in chosen:
@@ -211,12 +226,7 @@ def rollback(
             remove = tuple(r.id for r in _rows_of_version(rows, row))
             entry = _entry(migration, "undo", down, who, commit, rollout_id)
             plan.append(_Step(migration, down, "down", entry, remove))
-        if dry_run:
-            report.planned = [_planned(step, target) for step in plan]
-            return report
-        report.notes += target.apply_timeouts(timeouts or Timeouts())
-        _run_steps(target, plan, report, cancel, on_progress)
-        target.flush()
+        _execute(target, plan, report, timeouts, cancel, on_progress)
     return report
 
 
