@@ -5,8 +5,10 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from app import __version__, dashboard
 from app.api import health, routes, webhooks
@@ -14,7 +16,25 @@ from app.api.middleware import RequestContextMiddleware
 from app.api.services import Services
 from app.config import Config
 
-__all__ = ["create_app"]
+__all__ = ["SchemabotAPI", "create_app"]
+
+
+class SchemabotAPI(FastAPI):
+    """FastAPI, with webhook deliveries sent straight to their endpoints (see
+    ``webhooks.direct_deliveries``)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._deliveries = webhooks.direct_deliveries()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            delivery = self._deliveries.get(scope["path"])
+            if delivery is not None:
+                scope["app"] = self
+                await delivery(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(config: Config) -> FastAPI:
@@ -31,7 +51,7 @@ def create_app(config: Config) -> FastAPI:
         finally:
             await app.state.services.stop()
 
-    app = FastAPI(
+    app = SchemabotAPI(
         title="schemabot",
         version=__version__,
         summary="GitOps for database migrations: lint on review, roll out on merge.",

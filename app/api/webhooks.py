@@ -14,43 +14,31 @@ milliseconds; every forge API call happens in a job. The answers:
 - 503: the queue cannot take the job; nothing is remembered of the delivery, so the forge's
   redelivery is handled as new.
 
-Each delivery is claimed once. With Redis, claiming it (``SET NX``, kept 3 days: GitHub
-redeliveries are possible that long) and queueing its job are one atomic Lua script, so every
-replica sharing the Redis agrees, and a failed enqueue claims nothing. Without Redis (one
-process), the state store's deliveries table is the claim: recorded before the job is queued,
-forgotten again when queueing fails.
+The endpoints are raw ASGI apps (``app.api.webhook_io`` says why); what a delivery leads to
+is ``app.api.deliveries``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import orjson
 import structlog
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
 from prometheus_client import Counter
-from starlette.datastructures import Headers
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.api.deliveries import Answer, route_delivery
+from app.api.middleware import RequestContextMiddleware
 from app.api.services import Services
-from app.jobs import job_id
+from app.api.webhook_io import MAX_BODY_BYTES, Refused, header, read_body, read_headers, send_json
 from app.metrics import WEBHOOK_DELIVERIES
-from app.queue.arq_queue import ArqQueue, DeliveryOutcome
-from app.review import ReviewRequest
-from app.rollout import (
-    read_github_rollout_event,
-    read_gitlab_rollout_event,
-    route_rollout_event,
-)
-from app.store import Store
+from app.rollout import read_github_rollout_event, read_gitlab_rollout_event
 from app.webhooks import (
     ForgeEvent,
-    Ignored,
     PayloadError,
-    Ping,
-    PullRequestChanged,
-    PullRequestEvent,
     github_signature_valid,
     gitlab_token_valid,
     parse_json,
@@ -58,181 +46,47 @@ from app.webhooks import (
     read_gitlab_event,
 )
 
-__all__ = ["MAX_BODY_BYTES", "router"]
+__all__ = [
+    "ENDPOINTS",
+    "MAX_BODY_BYTES",
+    "WebhookEndpoint",
+    "direct_deliveries",
+    "router",
+]
 
-log = structlog.get_logger(__name__)
-router = APIRouter(tags=["webhooks"])
-
-#: GitHub never sends a payload above 25 MB; GitLab stopped sending them above 25 MB too
-#: (gitlab-org/gitlab!38687). Anything larger is not from a forge.
-MAX_BODY_BYTES = 25 * 1024 * 1024
 #: The ``event`` metric label before a delivery is verified: unsigned requests must not be
 #: able to create label values (a metric series each).
 UNVERIFIED = "unverified"
-#: The jobs table's id column holds 200 characters; longer ids (deep GitLab groups) are hashed.
-MAX_JOB_ID = 200
-
-
-class _Refused(Exception):
-    def __init__(self, status: int, outcome: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.outcome = outcome
-        self.detail = detail
-
 
 #: The metric's children by labels: ``labels()`` takes a lock and builds a tuple each call. The
 #: label values are bounded like the metric's series (the event only once the request is verified).
 _COUNTERS: dict[tuple[str, str, str], Counter] = {}
 
+_bind = structlog.contextvars.bind_contextvars
 
-def _answer(forge: str, event: str, outcome: str, status: int, **content: Any) -> Response:
-    labels = (forge, event, outcome)
+
+def _counted(forge: str, event: str, answer: Answer) -> dict[str, Any]:
+    """Count the answer and give its JSON body."""
+    labels = (forge, event, answer.outcome)
     counter = _COUNTERS.get(labels)
     if counter is None:
         counter = _COUNTERS[labels] = WEBHOOK_DELIVERIES.labels(*labels)
     counter.inc()
     # The request log line (middleware) carries the outcome: one log line per delivery.
-    structlog.contextvars.bind_contextvars(webhook_outcome=outcome)
-    # The same compact JSON as JSONResponse, rendered by orjson.
-    body = orjson.dumps({"status": outcome, **content})
-    return Response(body, status_code=status, media_type="application/json")
+    _bind(webhook_outcome=answer.outcome)
+    return {"status": answer.outcome, **answer.content}
 
 
-async def _read_body(request: Request, headers: Headers) -> bytes:
-    """The body, refused with 413 past the cap: by Content-Length before reading anything, and
-    by counting while reading when the length is not declared (chunked)."""
-    declared = headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise _Refused(400, "refused", "Content-Length is not a number")
-        if int(declared) > MAX_BODY_BYTES:
-            raise _Refused(413, "refused", f"the body is over {MAX_BODY_BYTES} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise _Refused(413, "refused", f"the body is over {MAX_BODY_BYTES} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _header(headers: Headers, name: str) -> str:
-    value = headers.get(name)
+def _required(headers: dict[bytes, bytes], name: bytes) -> str:
+    value = header(headers, name)
     if not value:
-        raise _Refused(400, "malformed", f"{name} header is missing")
+        raise Refused(400, "malformed", f"{name.decode()} header is missing")
     return value
 
 
-def _services(request: Request) -> Services:
-    # Not a FastAPI dependency: a sync dependency runs in the thread pool, and on the webhook
-    # path every thread hop costs (the GIL goes back and forth with the worker thread).
-    services: Services = request.app.state.services
-    return services
-
-
-async def _record_delivery(store: Store, *, forge: str, key: str, event: str) -> bool:
-    """``store.deliveries.record``: on the event loop for SQLite, a local file whose insert
-    takes a fraction of a millisecond, where a thread hop would cost more than it saves; in a
-    thread for PostgreSQL, whose round trip must not stall the loop."""
-    if store.engine.dialect.name == "sqlite":
-        return store.deliveries.record(forge=forge, key=key, event=event)
-    return await asyncio.to_thread(store.deliveries.record, forge=forge, key=key, event=event)
-
-
-async def _forget_delivery(store: Store, *, forge: str, key: str) -> None:
-    try:
-        await asyncio.to_thread(store.deliveries.forget, forge=forge, key=key)
-    except Exception as error:  # the store is down too: the redelivery will say duplicate
-        log.error("webhook.forget_failed", error=f"{type(error).__name__}: {error}")
-
-
-async def _queue_once(
-    services: Services, *, forge: str, event: str, delivery: str, job: str, request: ReviewRequest
-) -> DeliveryOutcome | None:
-    """Claim the delivery and queue its job; None when the queue cannot take it (logged, and
-    nothing stays claimed)."""
-    queue = services.queue
-    try:
-        if isinstance(queue, ArqQueue):
-            return await queue.enqueue_delivery(
-                "review", job_id=job, payload=request.payload(), delivery=f"{forge}:{delivery}"
-            )
-        if not await _record_delivery(services.store, forge=forge, key=delivery, event=event):
-            return "duplicate"
-        try:
-            queued = await queue.enqueue("review", job_id=job, payload=request.payload())
-        except Exception:
-            await _forget_delivery(services.store, forge=forge, key=delivery)
-            raise
-    except Exception as error:  # Redis down, store locked
-        log.error("webhook.enqueue_failed", job_id=job, error=f"{type(error).__name__}: {error}")
-        return None
-    return "queued" if queued else "already_queued"
-
-
-def _review_job_id(request: ReviewRequest) -> str:
-    # The base branch is part of it: retargeting a pull request reviews the same head again.
-    parts = (request.forge, request.repository, str(request.number), request.head_sha)
-    candidate = job_id("review", *parts, request.base_branch)
-    if len(candidate) <= MAX_JOB_ID:
-        return candidate
-    digest = hashlib.sha256("\0".join((*parts, request.base_branch)).encode()).hexdigest()
-    return job_id("review", request.forge, digest)
-
-
-async def _route(services: Services, event: ForgeEvent, delivery: str) -> Response:
-    """What a verified, well-formed delivery leads to."""
-    forge, name = event.forge, event.name
-    if isinstance(event, Ping):
-        return _answer(forge, name, "pong", 200)
-    if isinstance(event, Ignored):
-        return _answer(forge, name, "ignored", 200, reason=event.reason)
-    # Merges, pushes and comments are the rollout's (app.rollout.triggers).
-    routed = await route_rollout_event(
-        config=services.config,
-        store=services.store,
-        queue=services.queue,
-        event=event,
-        delivery=delivery,
-    )
-    if routed is not None:
-        if routed.status == 503:
-            # The rollout's trigger recorded the delivery before its enqueue failed.
-            await _forget_delivery(services.store, forge=forge, key=delivery)
-        return _answer(forge, name, routed.outcome, routed.status, **routed.content)
-    if not isinstance(event, PullRequestEvent):
-        return _answer(forge, name, "ignored", 200, reason=f"{type(event).__name__} is not used")
-    repository = services.config.repository(forge, event.repository)
-    if repository is None:
-        reason = f"repository {event.repository} is not configured for {forge}"
-        return _answer(forge, name, "ignored", 200, reason=reason)
-    if not isinstance(event, PullRequestChanged):
-        reason = "merged pull requests are not rolled out by this version"
-        return _answer(forge, name, "ignored", 200, reason=reason)
-    request = ReviewRequest(
-        forge=forge,
-        repository=repository.name,
-        number=event.number,
-        head_sha=event.head_sha,
-        base_branch=event.base_branch,
-        delivery=delivery,
-    )
-    job = _review_job_id(request)
-    outcome = await _queue_once(
-        services, forge=forge, event=name, delivery=delivery, job=job, request=request
-    )
-    if outcome is None:
-        return _answer(forge, name, "unavailable", 503, detail="the job queue is unavailable")
-    if outcome == "duplicate":
-        return _answer(forge, name, "duplicate", 200, reason="delivery already handled")
-    return _answer(forge, name, outcome, 202, job_id=job)
-
-
-# The parsed payload (hundreds of dicts and lists for a pull request) is read into an event in
-# a function of its own, so that it is freed on return, before the enqueue's await: kept alive
-# through it, 32 deliveries in flight would survive young collections and burden the old ones.
+# The parsed payload (the parsed document and its buffers, or with ``json`` hundreds of dicts
+# and lists) is read into an event in a function of its own, so that it is freed on return,
+# before the enqueue's await, not kept alive by each of the deliveries in flight.
 
 
 def _github_event(name: str, body: bytes) -> ForgeEvent:
@@ -245,58 +99,100 @@ def _gitlab_event(name: str, body: bytes) -> ForgeEvent:
     return read_gitlab_rollout_event(name, payload) or read_gitlab_event(name, payload)
 
 
-@router.post("/webhooks/github")
-async def github_webhook(request: Request) -> Response:
-    services = _services(request)
-    headers = request.headers
-    secret = services.config.forges.github.webhook_secret
-    try:
-        if not services.config.forges.github.enabled or secret is None:
-            raise _Refused(404, "disabled", "the github forge is not enabled on this server")
-        body = await _read_body(request, headers)
-        signature = headers.get("x-hub-signature-256")
-        if not github_signature_valid(secret.get_secret_value().encode(), body, signature):
-            raise _Refused(401, "unauthorized", "X-Hub-Signature-256 is missing or wrong")
-        event_name = _header(headers, "x-github-event")
-        # One delivery id is shared by every hook subscribed to the event: key on both.
-        hook = headers.get("x-github-hook-id") or "-"
-        delivery = f"{hook}:{_header(headers, 'x-github-delivery')}"
-    except _Refused as refusal:
-        return _answer("github", UNVERIFIED, refusal.outcome, refusal.status, detail=refusal.detail)
-    structlog.contextvars.bind_contextvars(delivery_id=delivery)
-    try:
-        event = _github_event(event_name, body)
-    except PayloadError as error:
-        return _answer("github", event_name, "malformed", 400, detail=str(error))
-    return await _route(services, event, delivery)
+async def _verified_github(
+    services: Services, headers: dict[bytes, bytes], receive: Receive
+) -> tuple[str, str, bytes]:
+    """The event name, delivery id and body of a delivery signed with the webhook secret."""
+    github = services.config.forges.github
+    secret = github.webhook_secret
+    if not github.enabled or secret is None:
+        raise Refused(404, "disabled", "the github forge is not enabled on this server")
+    body = await read_body(receive, headers)
+    signature = header(headers, b"x-hub-signature-256")
+    if not github_signature_valid(secret.get_secret_value().encode(), body, signature):
+        raise Refused(401, "unauthorized", "X-Hub-Signature-256 is missing or wrong")
+    event_name = _required(headers, b"x-github-event")
+    # One delivery id is shared by every hook subscribed to the event: key on both.
+    hook = header(headers, b"x-github-hook-id") or "-"
+    return event_name, f"{hook}:{_required(headers, b'x-github-delivery')}", body
 
 
-@router.post("/webhooks/gitlab")
-async def gitlab_webhook(request: Request) -> Response:
-    services = _services(request)
-    headers = request.headers
-    secret = services.config.forges.gitlab.webhook_secret
-    try:
-        if not services.config.forges.gitlab.enabled or secret is None:
-            raise _Refused(404, "disabled", "the gitlab forge is not enabled on this server")
-        # GitLab sends the secret itself: check it before reading a byte of the body.
-        token = headers.get("x-gitlab-token")
-        if not gitlab_token_valid(secret.get_secret_value().encode(), token):
-            raise _Refused(401, "unauthorized", "X-Gitlab-Token is missing or wrong")
-        body = await _read_body(request, headers)
-        event_name = _header(headers, "x-gitlab-event")
-    except _Refused as refusal:
-        return _answer("gitlab", UNVERIFIED, refusal.outcome, refusal.status, detail=refusal.detail)
+async def _verified_gitlab(
+    services: Services, headers: dict[bytes, bytes], receive: Receive
+) -> tuple[str, str, bytes]:
+    """The event name, delivery key and body of a delivery carrying the webhook secret."""
+    gitlab = services.config.forges.gitlab
+    secret = gitlab.webhook_secret
+    if not gitlab.enabled or secret is None:
+        raise Refused(404, "disabled", "the gitlab forge is not enabled on this server")
+    # GitLab sends the secret itself: check it before reading a byte of the body.
+    token = header(headers, b"x-gitlab-token")
+    if not gitlab_token_valid(secret.get_secret_value().encode(), token):
+        raise Refused(401, "unauthorized", "X-Gitlab-Token is missing or wrong")
+    body = await read_body(receive, headers)
+    event_name = _required(headers, b"x-gitlab-event")
     # Idempotency-Key stays the same across GitLab's retries (17.4+); the event UUID before;
     # a GitLab older than both resends the same body, so its digest is the key.
     delivery = (
-        headers.get("idempotency-key")
-        or headers.get("x-gitlab-event-uuid")
+        header(headers, b"idempotency-key")
+        or header(headers, b"x-gitlab-event-uuid")
         or "sha256:" + hashlib.sha256(body).hexdigest()
     )
-    structlog.contextvars.bind_contextvars(delivery_id=delivery)
-    try:
-        event = _gitlab_event(event_name, body)
-    except PayloadError as error:
-        return _answer("gitlab", event_name, "malformed", 400, detail=str(error))
-    return await _route(services, event, delivery)
+    return event_name, delivery, body
+
+
+Verify = Callable[[Services, dict[bytes, bytes], Receive], Awaitable[tuple[str, str, bytes]]]
+ReadEvent = Callable[[str, bytes], ForgeEvent]
+
+
+class WebhookEndpoint:
+    """``POST /webhooks/<forge>`` as a raw ASGI app: verify, read the event, route it."""
+
+    def __init__(self, forge: str, verify: Verify, read_event: ReadEvent) -> None:
+        self.forge = forge
+        self.path = f"/webhooks/{forge}"
+        self._verify = verify
+        self._read_event = read_event
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The route, for the request's log line and metrics (a plain Starlette route, or the
+        # direct call, sets none).
+        scope["route"] = self
+        services: Services = scope["app"].state.services
+        forge = self.forge
+        try:
+            event_name, delivery, body = await self._verify(services, read_headers(scope), receive)
+        except Refused as refusal:
+            answer = Answer(refusal.status, refusal.outcome, {"detail": refusal.detail})
+            await send_json(send, answer.status, _counted(forge, UNVERIFIED, answer))
+            return
+        _bind(delivery_id=delivery)
+        try:
+            event = self._read_event(event_name, body)
+        except PayloadError as error:
+            answer = Answer(400, "malformed", {"detail": str(error)})
+        else:
+            answer = await route_delivery(services, event, delivery)
+        await send_json(send, answer.status, _counted(forge, event_name, answer))
+
+
+ENDPOINTS = (
+    WebhookEndpoint("github", _verified_github, _github_event),
+    WebhookEndpoint("gitlab", _verified_gitlab, _gitlab_event),
+)
+
+router = APIRouter(tags=["webhooks"])
+for _endpoint in ENDPOINTS:
+    router.routes.append(Route(_endpoint.path, _endpoint, methods=["POST"]))
+
+
+def direct_deliveries() -> dict[str, ASGIApp]:
+    """The webhook endpoints by path, each with the request context (id, log line, metrics)
+    around it and nothing else: ``SchemabotAPI`` sends ``POST /webhooks/<forge>`` there.
+
+    Deliveries need none of the rest of the app (FastAPI's telemetry check, error pages,
+    sessions, exception handlers, the route search): skipping it saves about 80 us of the
+    150-200 us a delivery costs in the app. Every other request, and a delivery under another
+    path (a proxy's root path), takes the full stack, where the same endpoints are routed too.
+    """
+    return {endpoint.path: RequestContextMiddleware(endpoint) for endpoint in ENDPOINTS}

@@ -9,10 +9,9 @@ nothing of us (edited, deleted, written by a bot or by GitLab itself, on an issu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from app.webhooks.events import ForgeEvent, Ignored
-from app.webhooks.payload import optional, required
+from app.webhooks.payload import JsonObject, optional, required
 
 __all__ = [
     "BranchPushed",
@@ -44,7 +43,7 @@ class CommentAdded(ForgeEvent):
     body: str
 
 
-def _pushed(forge: str, name: str, repository: str, payload: dict[str, Any]) -> ForgeEvent:
+def _pushed(forge: str, name: str, repository: str, payload: JsonObject) -> ForgeEvent:
     ref = required(payload, "ref", str)
     after = required(payload, "after", str)
     if not ref.startswith(BRANCH_PREFIX):
@@ -54,7 +53,7 @@ def _pushed(forge: str, name: str, repository: str, payload: dict[str, Any]) -> 
     return BranchPushed(forge, name, repository, ref.removeprefix(BRANCH_PREFIX), after)
 
 
-def read_github_rollout_event(name: str, payload: dict[str, Any]) -> ForgeEvent | None:
+def read_github_rollout_event(name: str, payload: JsonObject) -> ForgeEvent | None:
     """``push`` and ``issue_comment``; None for the events the review's reader handles."""
     forge = "github"
     if name == "push":
@@ -86,7 +85,7 @@ def _gitlab_bot(username: str) -> bool:
     return username.startswith(("project_", "group_")) and "_bot" in username
 
 
-def read_gitlab_rollout_event(name: str, payload: dict[str, Any]) -> ForgeEvent | None:
+def read_gitlab_rollout_event(name: str, payload: JsonObject) -> ForgeEvent | None:
     """``Push Hook`` and ``Note Hook``; None for the events the review's reader handles."""
     forge = "gitlab"
     if name == "Push Hook":

@@ -7,8 +7,6 @@ edited when the base branch changed (``changes.base``). A merged pull request is
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.webhooks.events import (
     ForgeEvent,
     Ignored,
@@ -17,7 +15,7 @@ from app.webhooks.events import (
     PullRequestEvent,
     PullRequestMerged,
 )
-from app.webhooks.payload import optional, required
+from app.webhooks.payload import JsonObject, optional, required
 
 __all__ = ["read_github_event"]
 
@@ -26,7 +24,7 @@ FORGE = "github"
 REVIEWED_ACTIONS = frozenset({"opened", "reopened", "synchronize", "ready_for_review"})
 
 
-def read_github_event(name: str, payload: dict[str, Any]) -> ForgeEvent:
+def read_github_event(name: str, payload: JsonObject) -> ForgeEvent:
     """``name`` is the ``X-GitHub-Event`` header; raises PayloadError naming a missing field."""
     if name == "ping":
         return Ping(FORGE, name)
@@ -45,7 +43,7 @@ def read_github_event(name: str, payload: dict[str, Any]) -> ForgeEvent:
 
 
 def _pull_request(
-    kind: type[PullRequestEvent], name: str, action: str, payload: dict[str, Any]
+    kind: type[PullRequestEvent], name: str, action: str, payload: JsonObject
 ) -> PullRequestEvent:
     repository = required(payload, "repository.full_name", str)
     number = required(payload, "pull_request.number", int)

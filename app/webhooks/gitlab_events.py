@@ -8,8 +8,6 @@ An update of the title, labels or draft flag brings nothing to review. ``merge``
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.webhooks.events import (
     ForgeEvent,
     Ignored,
@@ -17,7 +15,7 @@ from app.webhooks.events import (
     PullRequestEvent,
     PullRequestMerged,
 )
-from app.webhooks.payload import optional, required
+from app.webhooks.payload import JsonObject, optional, required
 
 __all__ = ["read_gitlab_event"]
 
@@ -25,7 +23,7 @@ FORGE = "gitlab"
 MERGE_REQUEST_HOOK = "Merge Request Hook"
 
 
-def read_gitlab_event(name: str, payload: dict[str, Any]) -> ForgeEvent:
+def read_gitlab_event(name: str, payload: JsonObject) -> ForgeEvent:
     """``name`` is the ``X-Gitlab-Event`` header; raises PayloadError naming a missing field."""
     if name != MERGE_REQUEST_HOOK:
         return Ignored(FORGE, name, f"{name} events are not used")
@@ -44,7 +42,7 @@ def read_gitlab_event(name: str, payload: dict[str, Any]) -> ForgeEvent:
 
 
 def _merge_request(
-    kind: type[PullRequestEvent], name: str, action: str, payload: dict[str, Any]
+    kind: type[PullRequestEvent], name: str, action: str, payload: JsonObject
 ) -> PullRequestEvent:
     repository = required(payload, "project.path_with_namespace", str)
     number = required(payload, "object_attributes.iid", int)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.json_logs import logged_events
+
 ROOT = Path(__file__).parents[2]
 SCHEMABOT = [sys.executable, "-c", "from app.cli import main; main()"]
 
@@ -107,5 +109,5 @@ def test_serve_answers_healthz_and_stops_on_sigterm(tmp_path: Path) -> None:
         _, stderr = process.communicate(timeout=30)
     # uvicorn finishes its shutdown, then re-raises the signal so the exit status tells it.
     assert process.returncode in (0, -signal.SIGTERM), stderr
-    assert '"event": "forge.disabled"' in stderr
-    assert '"event": "service.stopped"' in stderr
+    events = logged_events(stderr)
+    assert "forge.disabled" in events and "service.stopped" in events

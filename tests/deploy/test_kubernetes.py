@@ -126,8 +126,14 @@ def test_the_api_runs_two_replicas_probed_on_health_and_readiness() -> None:
     assert f"EXPOSE {port}" in (ROOT / "Dockerfile").read_text()
     # The probe's timeout leaves room for /readyz's own per-check limit of 2 s.
     assert main["readinessProbe"]["timeoutSeconds"] > 2
-    worker = container(documents(BASE / "worker-deployment.yaml")[0], "worker")
+    worker_deployment = documents(BASE / "worker-deployment.yaml")[0]
+    worker = container(worker_deployment, "worker")
     assert worker["args"] == ["worker"]
+    # The worker serves its own job metrics, on the port it declares and is scraped on.
+    metrics_port = {p["name"]: p["containerPort"] for p in worker["ports"]}["metrics"]
+    assert env_values(worker)["SCHEMABOT_WORKER_METRICS_PORT"]["value"] == str(metrics_port)
+    annotations = worker_deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(metrics_port)
 
 
 def test_the_disruption_budget_keeps_one_api_pod() -> None:
@@ -221,7 +227,8 @@ def test_network_policies_admit_only_what_schemabot_needs() -> None:
     assert [p["port"] for rule in api_ingress["ingress"] for p in rule["ports"]] == [8080]
     worker = policies["schemabot-worker-ingress"]["spec"]
     assert selects(worker["podSelector"], _labels("worker"))
-    assert worker["policyTypes"] == ["Ingress"] and "ingress" not in worker
+    assert worker["policyTypes"] == ["Ingress"]
+    assert [p["port"] for rule in worker["ingress"] for p in rule["ports"]] == [9090]
     redis = policies["schemabot-redis"]["spec"]
     assert selects(redis["podSelector"], _labels("redis"))
     assert set(redis["policyTypes"]) == {"Ingress", "Egress"} and "egress" not in redis

@@ -18,6 +18,7 @@ from app.config import load_config
 from tests.app.review.harness import REPOSITORY, ForgeCase, service_config_text
 from tests.app.review.test_review_flow import V1, V1_SQL, V2, V2_UNSAFE
 from tests.fakeforge import FakeForge, fake_forge
+from tests.json_logs import logged_events
 
 __all__ = ["fake_forge"]
 
@@ -78,7 +79,7 @@ def test_arq_queue_and_a_worker_process_review_a_pull_request(
         check=False,
     )
     assert worker.returncode == 0, worker.stderr
-    assert '"event": "review.done"' in worker.stderr
+    assert "review.done" in logged_events(worker.stderr)
     [(state, description, _)] = case.statuses(fake_forge, pull.head_sha)
     assert (state, description) == ("failure", "1 error, 1 warning, 1 note in 1 migration file")
     assert len(case.inline_comments(fake_forge, pull.number)) == 3

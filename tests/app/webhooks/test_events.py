@@ -16,6 +16,7 @@ from app.webhooks import (
     read_github_event,
     read_gitlab_event,
 )
+from app.webhooks.payload import optional
 from tests.app.webhooks.payloads import github_pull_request, gitlab_merge_request
 
 HEAD = "1" * 40
@@ -189,13 +190,33 @@ def test_gitlab_missing_field_is_named(path: str) -> None:
         read_gitlab_event("Merge Request Hook", payload)
 
 
-def test_json_is_read_as_before_including_what_orjson_refuses() -> None:
-    # A lone surrogate escape: not valid Unicode, refused by orjson, accepted by json.
+def test_json_is_read_as_json_reads_it_including_what_simdjson_refuses() -> None:
+    # A lone surrogate escape: not valid Unicode, refused by simdjson, accepted by json.
     assert parse_json(b'{"title": "\\ud83d cut emoji", "n": 1}') == {
         "title": "\ud83d cut emoji",
         "n": 1,
     }
+    # An integer beyond 64 bits.
+    big = parse_json(b'{"n": 123456789012345678901234567890}')
+    assert optional(big, "n", int) == 123456789012345678901234567890
     with pytest.raises(PayloadError, match=r"^the body is not valid JSON: Expecting"):
         parse_json(b'{"title": ')
+    with pytest.raises(PayloadError, match=r"^the body is not valid JSON: .*utf-8"):
+        parse_json(b'{"title": "\xff"}')
+    with pytest.raises(PayloadError, match=r"^the body is not valid JSON: maximum recursion"):
+        parse_json(b"[" * 100_000 + b"]" * 100_000)
     with pytest.raises(PayloadError, match=r"^the body is not a JSON object$"):
         parse_json(b'"text"')
+
+
+def test_fields_read_from_the_parsed_document_are_plain_python_values() -> None:
+    payload = parse_json(b'{"a": {"b": [1, {"c": true}], "s": "x", "f": 1.5, "n": null}}')
+    assert optional(payload, "a", dict) == {"b": [1, {"c": True}], "s": "x", "f": 1.5, "n": None}
+    assert type(optional(payload, "a", dict)) is dict
+    assert optional(payload, "a.b", list) == [1, {"c": True}]
+    assert optional(payload, "a.s", str) == "x" and optional(payload, "a.n", str) is None
+    assert optional(payload, "a.b.c", bool) is None  # not an object on the way: absent
+    with pytest.raises(PayloadError, match=r'^a.s: expected a number, got "x"$'):
+        optional(payload, "a.s", int)
+    with pytest.raises(PayloadError, match=r'^a: expected a string, got \{"b": \[1, \{"c": true'):
+        optional(payload, "a", str)
