@@ -2,9 +2,10 @@
 
 Jobs are written in arq's own layout (``arq:job:<id>`` holding the job serialized by arq's
 ``serialize_job``, its id in the ``arq:queue`` sorted set) by one Lua script, so an enqueue is
-one round trip where arq's ``enqueue_job`` takes three (WATCH + EXISTS, then MULTI/EXEC). The
-same script can claim a webhook delivery first (``SET NX``): claiming the delivery and queueing
-its job happen together or not at all, across every replica sharing this Redis.
+one round trip where arq's ``enqueue_job`` takes three (WATCH + EXISTS, then MULTI/EXEC), and
+the enqueues of one turn of the event loop share that round trip (``ScriptBatches``). The same
+script can claim a webhook delivery first (``SET NX``): claiming the delivery and queueing its
+job happen together or not at all, across every replica sharing this Redis.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from arq.connections import RedisSettings
 from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
 from arq.jobs import serialize_job
 from arq.utils import timestamp_ms
-from redis.commands.core import AsyncScript
 
 from app.dsn import masked
+from app.queue.script_batches import ScriptBatches
 
 __all__ = ["DELIVERY_KEY_PREFIX", "DELIVERY_TTL_SECONDS", "ArqQueue", "DeliveryOutcome"]
 
@@ -60,7 +61,7 @@ class ArqQueue:
         self._settings = replace(RedisSettings.from_dsn(redis_url), conn_retries=0, conn_timeout=2)
         self._url = redis_url
         self._pool: ArqRedis | None = None
-        self._script: AsyncScript | None = None
+        self._enqueues = ScriptBatches(_ENQUEUE, self._connect)
 
     @property
     def description(self) -> str:
@@ -116,11 +117,9 @@ class ArqQueue:
         if delivery_key is not None:
             keys.append(delivery_key)
             args.append(DELIVERY_TTL_SECONDS)
-        if self._script is None:
-            # EVALSHA, with one SCRIPT LOAD the first time (and after Redis restarts).
-            self._script = pool.register_script(_ENQUEUE)
-        result = await self._script(keys=keys, args=args, client=pool)
-        return _OUTCOMES[int(result)]
+        # EVALSHA, batched with the enqueues of the same turn of the event loop.
+        result = await self._enqueues.call(keys, args)
+        return _OUTCOMES[int(str(result))]
 
     async def ping(self) -> None:
         pool = await self._connect()
