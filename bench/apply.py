@@ -12,7 +12,7 @@ then applies them to a fresh database (created before each run, not timed) with:
 * the ``mariadb`` client, one session running the same files (``source file``): the anchor;
 * dbmate (``npm install --prefix bench``), on copies with ``-- migrate:up`` headers.
 
-Best of N wall-clock runs each, all in the same run; ratios are against the anchor.
+Best of N (7 by default) wall-clock runs each, all in the same run; ratios are against the anchor.
 Local servers only: PostgreSQL 127.0.0.1:5432 (postgres, trust), MariaDB 127.0.0.1:3306 (root).
 """
 
@@ -212,7 +212,7 @@ def bench_mariadb(count: int, runs: int) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=300)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", choices=("postgres", "mariadb"), help="one database only")
     options = parser.parse_args()
     if not DBMATE.exists():

@@ -141,13 +141,16 @@ class Target(ABC):
 
     # -- scripts step by step (no transaction) ------------------------------------------------
 
-    def run_stepwise(self, script: Script, entry: HistoryEntry) -> int:
+    def run_stepwise(
+        self, script: Script, entry: HistoryEntry, *, upcoming: Script | None = None
+    ) -> int:
         """Record the start, run each statement on its own, noting in the history row which one
         is running, and record the end; returns the row's id.
 
         A crash leaves the row unfinished, a failure marks it failed: either way the row names
         the statement, and later runs refuse until a person resolves it. Raises
-        StatementFailure (with the statement's index) after recording it.
+        StatementFailure (with the statement's index) after recording it. ``upcoming`` is the
+        script the run sends next, if any: a target may prepare it while the database works.
         """
         row_id = self.start_entry(entry)
         for statement in script.statements(self.dialect):

@@ -265,7 +265,9 @@ class MysqlTarget(Target):
     def run_atomic(self, script: Script, change: HistoryChange) -> None:
         raise NotImplementedError("MySQL and MariaDB commit DDL implicitly; use run_stepwise")
 
-    def run_stepwise(self, script: Script, entry: HistoryEntry) -> int:
+    def run_stepwise(
+        self, script: Script, entry: HistoryEntry, *, upcoming: Script | None = None
+    ) -> int:
         """The started row, each statement behind its progress note, and the completion, as
         one message, in a transaction that each DDL statement commits as it goes.
 
@@ -276,6 +278,10 @@ class MysqlTarget(Target):
         first statement: both commit before it runs. The completion is left to the next commit
         too (the next file's first DDL, or the end of the run): one flush to disk fewer per
         file, at the price of a finished file that a crash in that window shows as interrupted.
+
+        The server answers each statement as it completes: once the started row is answered,
+        ``upcoming`` is split into statements while the server runs this file's, so that the
+        next message leaves as soon as this one is done.
         """
         statements = script.statements(self.dialect)
         first_index, first_line = (
@@ -311,6 +317,9 @@ class MysqlTarget(Target):
                 for _ in range(started):
                     cursor.nextset()
                 row_id = cursor.lastrowid
+                if upcoming is not None:  # a problem surfaces again when that file runs
+                    with contextlib.suppress(Exception):
+                        upcoming.statements(self.dialect)
                 while cursor.nextset():
                     pass
                 return row_id

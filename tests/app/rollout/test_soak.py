@@ -35,14 +35,16 @@ async def test_production_soaks_after_staging_then_goes_on_by_itself(
         pull = repo.merge({"0001_create.sql": "CREATE TABLE things (id int);\n"})
         await repo.deliver_merged(pull)
 
-        def soaking() -> bool:
+        def soaking_with_nothing_held_open() -> bool:
+            # The job that started the soak records its own end just after releasing the lease.
             found = service.store.rollouts.for_pull_request("github", "acme/shop", pull.number)
-            return found is not None and found.waiting_for == "soak" and not found.lease_holder
+            soaking = found is not None and found.waiting_for == "soak" and not found.lease_holder
+            return soaking and service.store.jobs.count("running") == 0
 
-        await service.until(soaking, what="the soak")
+        await service.until(soaking_with_nothing_held_open, what="the soak, no job running")
         rollout = service.rollout(pull.number)
+        assert rollout.waiting_for == "soak", "still soaking: the 2 s are not over"
         assert production.applied() == []
-        assert service.store.jobs.count("running") == 0, "nothing is held open while it soaks"
         status = repo.statuses(str(pull.merge_sha))["schemabot/production"]
         assert status[0] == "pending" and status[1].startswith("soaking until ")
 
