@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlglot import exp
 
@@ -28,7 +28,7 @@ from linters.naming import (
     split_dbmate,
 )
 from linters.parse import Comment, parse_file
-from linters.registry import RULES
+from linters.registry import RULES, Registry
 from linters.rule import (
     Change,
     ChangeRule,
@@ -41,11 +41,10 @@ from linters.rule import (
     TableKeys,
     Violation,
     facts_key,
-    table_key,
 )
 from linters.rule_options import option_problems
 from linters.rules.common import unused_suppression
-from linters.sql.new_tables import created_relation
+from linters.sql.new_tables import created_key
 from linters.suppression import Suppression, apply, find_suppressions
 
 if TYPE_CHECKING:
@@ -71,8 +70,7 @@ DROP TABLE t;
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     path: str
     #: The file's content; bytes are decoded as UTF-8 (a BOM is dropped) by the engine.
     text: str | bytes
@@ -108,7 +106,8 @@ def enabled_rules(
 ) -> dict[str, tuple[Rule, Severity]]:
     """Rules that run for this config and dialect, each with its effective severity."""
     enabled: dict[str, tuple[Rule, Severity]] = {}
-    for rule in rules.values():
+    candidates = rules.for_run(config, dialect) if isinstance(rules, Registry) else rules.values()
+    for rule in candidates:
         if dialect in rule.dialects:
             severity = rule_severity(config, rule.id, rule.group, rule.severity)
             if severity is not None:
@@ -130,11 +129,6 @@ def _byte_span(data: bytes, offset: int) -> Span:
     line = data.count(b"\n", 0, offset) + 1
     column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
     return Span(line, column, line, column)
-
-
-def _created_table(expression: exp.Expression | None) -> str | None:
-    table = created_relation(expression)
-    return table_key(table) if table is not None else None
 
 
 class Linter:
@@ -260,9 +254,7 @@ class Linter:
         up = [s for s in statements if down_from is None or s.start < down_from]
         context = Context(source.path, self.dialect, self.config, statements, wrapped, up)
         file = LintedFile(source.path, text, statements, name, context)
-        creates = tuple(
-            key for statement in up if (key := _created_table(statement.expression)) is not None
-        )
+        creates = tuple(key for statement in up if (key := created_key(statement)) is not None)
         return ReadFile(file, comments, creates, problems)
 
     def check(self, read: ReadFile, new_tables: TableKeys) -> FileOutcome:
@@ -365,7 +357,7 @@ def _at(violation: Violation, statement: Statement) -> Violation:
 def _observe(statement: Statement, context: Context) -> None:
     """What later statements know: the table this one creates is new for them. (Transaction
     state needs no tracking here: ``Context.transactions`` reads the whole file at once.)"""
-    created = _created_table(statement.expression)
+    created = created_key(statement)
     if created is not None:
         context.new_tables.add(created)
 

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Literal, NamedTuple, cast
 
 __all__ = [
     "SCHEMES",
@@ -54,8 +53,7 @@ class MigrationNameError(ValueError):
     """A migration directory whose names do not follow one scheme, or a bad dbmate file."""
 
 
-@dataclass(frozen=True, slots=True)
-class MigrationName:
+class MigrationName(NamedTuple):
     filename: str
     scheme: Scheme
     #: Version as written ("1.2", "20240101120000"); None for Flyway repeatable files.
@@ -66,8 +64,7 @@ class MigrationName:
     direction: Direction
 
 
-@dataclass(frozen=True, slots=True)
-class DbmateSection:
+class DbmateSection(NamedTuple):
     """One ``-- migrate:up|down`` section, starting at its marker line."""
 
     text: str
@@ -82,8 +79,7 @@ class DbmateSection:
         return self.options.get("transaction", "true").lower() != "false"
 
 
-@dataclass(frozen=True, slots=True)
-class DbmateSections:
+class DbmateSections(NamedTuple):
     up: DbmateSection | None
     down: DbmateSection | None
 

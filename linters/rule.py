@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from sqlglot import exp
 
@@ -51,8 +51,7 @@ __all__ = [
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """What a rule found. The engine turns it into a ``Finding`` with path and severity."""
 
     #: One line, imperative, the object named in backticks: "Create index `ix` CONCURRENTLY".
@@ -99,7 +98,7 @@ def table_key(table: exp.Table | str) -> str:
 
 
 def unqualified(key: str) -> str:
-    return key.rsplit(".", 1)[-1]
+    return key.rsplit(".", 1)[-1] if "." in key else key
 
 
 class TableKeys:
@@ -141,8 +140,10 @@ class TableKeys:
 
     def holds(self, table: exp.Table | str) -> bool:
         """Whether the table is in the set, by key or by unqualified name."""
+        if not self._keys:  # most files of a history create nothing before most statements
+            return False
         key = table_key(table)
-        return key in self._keys or self._names.get(unqualified(key), 0) > 0
+        return key in self._keys or unqualified(key) in self._names
 
 
 @dataclass
@@ -189,12 +190,10 @@ class Context:
     def created_here(self) -> TableKeys:
         """Tables and views the file's statements create (``NewTables`` tells earlier files'
         tables from this file's)."""
-        from linters.sql.new_tables import created_relation
+        from linters.sql.new_tables import created_key
 
         return TableKeys(
-            table_key(table)
-            for statement in self.statements
-            if (table := created_relation(statement.expression)) is not None
+            key for statement in self.statements if (key := created_key(statement)) is not None
         )
 
     @cached_property

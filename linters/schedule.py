@@ -6,7 +6,9 @@ halves: reading (split and parse, independent of other files) and checking (the 
 tables created earlier). With several processes, each worker reads its contiguous chunk, sends
 the tables its files create to the parent, receives the exact tables of every earlier file,
 then checks its chunk. Nothing is speculative there. When each file is its own change
-(``separate_files``), no file needs another's tables and workers read and check in one go.
+(``separate_files``), no file needs another's tables: every process, the parent included, takes
+the next small batch of files from a shared pipe until none is left, so that a process on a
+slower (busier) core simply takes fewer, and all finish together.
 
 Workers send back each file's outcome, including the plain-data facts the change rules asked
 for; the change rules then run in the parent over those facts, never over parsed statements, so
@@ -24,7 +26,6 @@ import os
 import pickle
 import re
 from collections.abc import Iterable, Sequence
-from hashlib import blake2b
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from linters.rule import Change, ChangedFile, TableKeys
@@ -39,6 +40,13 @@ __all__ = ["OutcomeStore", "TableDigest", "estimate_creates", "run"]
 #: Below this much work (``_cost``: about 100 statements) a second process costs more (fork,
 #: pickling, its own lazy initialisation) than it saves.
 PARALLEL_MIN_COST = 96_000
+#: When each file is its own change, the processes take turns on batches of files: this many
+#: batches per process, so that the last ones even out when the processes finish however
+#: unequal the cores' speed (a busy shared core) or the cost estimate turn out.
+BATCHES_PER_PROCESS = 16
+#: Batch numbers are 4 bytes each in a pipe filled before the fork: at most what one write
+#: delivers whole (POSIX ``PIPE_BUF``).
+MAX_BATCHES = 1024
 
 _NAME = r'(?:"[^"]+"|`[^`]+`|[\w$]+)'
 _CREATE = re.compile(
@@ -78,6 +86,10 @@ class TableDigest:
         self._value = 0
 
     def add(self, keys: Iterable[str]) -> None:
+        # Imported here: loading hashlib initialises OpenSSL (3 ms), and a run over separate
+        # files without a cache digests nothing.
+        from hashlib import blake2b
+
         for key in keys:
             if key not in self._seen:
                 self._seen.add(key)
@@ -109,6 +121,31 @@ def _chunks(indices: list[int], sizes: Sequence[int], jobs: int) -> list[list[in
     return chunks
 
 
+def _batches(indices: list[int], sizes: Sequence[int], processes: int) -> list[list[int]]:
+    """Contiguous runs of ``indices``, each about ``1 / (processes * BATCHES_PER_PROCESS)`` of
+    the cost."""
+    count = min(processes * BATCHES_PER_PROCESS, MAX_BATCHES)
+    share = sum(sizes[i] for i in indices) / count
+    batches: list[list[int]] = [[]]
+    filled = 0
+    for index in indices:
+        if batches[-1] and filled >= share and len(batches) < count:
+            batches.append([])
+            filled = 0
+        batches[-1].append(index)
+        filled += sizes[index]
+    return batches
+
+
+def _take_turns(queue: int, batches: list[list[int]], work: _Work) -> dict[int, FileOutcome]:
+    """Read and check the next batch from the shared ``queue`` until it is empty. Each read of
+    4 bytes from the pipe takes one whole batch number, whichever process reads it."""
+    outcomes: dict[int, FileOutcome] = {}
+    while len(record := os.read(queue, 4)) == 4:
+        outcomes.update(work.check(work.read(batches[int.from_bytes(record, "little")])))
+    return outcomes
+
+
 # -- the two-phase protocol between the parent and its forked workers -------------------------
 
 
@@ -137,9 +174,12 @@ class _Work:
         sources: Sequence[Source],
         creates: list[tuple[str, ...] | None],
         separate_files: bool,
+        sizes: Sequence[int],
     ) -> None:
         self.linter = linter
         self.sources = sources
+        #: Each file's ``_cost``.
+        self.sizes = sizes
         #: Each file is its own change: only its own CREATE TABLEs make a table new.
         self.separate_files = separate_files
         #: Exact tables each file creates, once known (cached facts, or read).
@@ -166,9 +206,6 @@ class _Work:
 
     def worker(self, chunk: list[int], up: BinaryIO, down: BinaryIO) -> None:  # pragma: no cover
         """In a forked child: read, report creates, learn the others', check, report."""
-        if self.separate_files:
-            _send(up, self.check(self.read(chunk)))
-            return
         reads = self.read(chunk)
         _send(up, {index: self.creates[index] for index in chunk})
         creates = _receive(down)
@@ -178,6 +215,10 @@ class _Work:
         _send(up, self.check(reads))
 
     def in_parallel(self, chunks: list[list[int]]) -> dict[int, FileOutcome]:
+        """One process per chunk, this one taking the first. Over separate files the chunks
+        only say how many processes: they take turns (``_taking_turns``)."""
+        if self.separate_files:
+            return self._taking_turns(chunks)
         children: list[tuple[int, list[int], BinaryIO, BinaryIO]] = []
         for chunk in chunks[1:]:
             up_read, up_write = os.pipe()
@@ -197,10 +238,7 @@ class _Work:
             os.close(up_write)
             os.close(down_read)
             children.append((pid, chunk, os.fdopen(up_read, "rb"), os.fdopen(down_write, "wb")))
-        if self.separate_files:
-            outcomes = self.check(self.read(chunks[0]))
-        else:
-            outcomes = self._exchange_creates(chunks[0], children)
+        outcomes = self._exchange_creates(chunks[0], children)
         for pid, chunk, from_child, to_child in children:
             checked = _receive(from_child) if chunk else None
             if isinstance(checked, dict):
@@ -210,6 +248,43 @@ class _Work:
             from_child.close()
             to_child.close()
             os.waitpid(pid, 0)
+        return outcomes
+
+    def _taking_turns(self, chunks: list[list[int]]) -> dict[int, FileOutcome]:
+        """Each file is its own change: the chunks' files are cut into batches, and every
+        process, this one included, takes the next batch until none is left."""
+        batches = _batches([i for chunk in chunks for i in chunk], self.sizes, len(chunks))
+        # The costliest first (a schema dump can be a sixth of a history): the small batches
+        # left at the end even the processes out.
+        order = sorted(range(len(batches)), key=lambda n: -sum(self.sizes[i] for i in batches[n]))
+        queue, filling = os.pipe()
+        os.write(filling, b"".join(n.to_bytes(4, "little") for n in order))
+        os.close(filling)
+        children: list[tuple[int, BinaryIO]] = []
+        for _ in chunks[1:]:
+            up_read, up_write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child leaves through os._exit
+                try:
+                    os.close(up_read)
+                    with os.fdopen(up_write, "wb") as to_parent:
+                        _send(to_parent, _take_turns(queue, batches, self))
+                finally:
+                    os._exit(0)
+            os.close(up_write)
+            children.append((pid, os.fdopen(up_read, "rb")))
+        outcomes = _take_turns(queue, batches, self)
+        for pid, from_child in children:
+            checked = _receive(from_child)
+            if isinstance(checked, dict):
+                outcomes.update(checked)
+            from_child.close()
+            os.waitpid(pid, 0)
+        os.close(queue)
+        # A worker that died took its batches with it: lint them here.
+        lost = [index for batch in batches for index in batch if index not in outcomes]
+        if lost:
+            outcomes.update(self.check(self.read(lost)))
         return outcomes
 
     def _exchange_creates(
@@ -259,12 +334,13 @@ def run(
         if not separate_files:
             digest.add(known if known is not None else estimate_creates(source.text))
 
-    work = _Work(linter, sources, list(creates), separate_files)
+    sizes = [_cost(source.text) for source in sources]
+    work = _Work(linter, sources, list(creates), separate_files, sizes)
     todo = [index for index in range(len(sources)) if index not in reused]
     outcomes: dict[int, FileOutcome] = {index: outcome for index, (outcome, _) in reused.items()}
     if todo:
         linter.warm_up()
-        chunks = _chunks(todo, [_cost(source.text) for source in sources], jobs)
+        chunks = _chunks(todo, sizes, jobs)
         if len(chunks) > 1:
             outcomes.update(work.in_parallel(chunks))
         else:

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 from linters.dialects import Dialect
 from linters.finding import Span
@@ -35,8 +36,7 @@ class Comment:
         return self.lines.span(self.start, self.end)
 
 
-@dataclass(frozen=True, slots=True)
-class ClientCommand:
+class ClientCommand(NamedTuple):
     """Input for the SQL client, not the server: a psql meta-command (``\\set x 1``), a MySQL
     ``DELIMITER //`` line, or the data lines psql sends for ``COPY ... FROM STDIN``."""
 

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from linters.finding import Finding, Span
 
@@ -86,8 +85,7 @@ SQUAWK_RULES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Suppression:
+class Suppression(NamedTuple):
     """One ignore comment, resolved to the rules and statements it covers."""
 
     #: The comment itself: unused-suppression findings point here.
@@ -104,8 +102,7 @@ class Suppression:
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Unused:
+class Unused(NamedTuple):
     """What was wrong with a suppression, for the unused-suppression rule to report."""
 
     path: str
@@ -117,7 +114,7 @@ class Unused:
     #: It has no reason while one is required, so it suppressed nothing.
     missing_reason: bool = False
     #: Named rules that are not enabled in this run (a subset of unused_rules).
-    not_enabled: tuple[str, ...] = field(default=())
+    not_enabled: tuple[str, ...] = ()
 
 
 def _closest(name: str, known: Collection[str]) -> str:

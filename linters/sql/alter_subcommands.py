@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import sqlglot
 from sqlglot import exp
@@ -210,8 +210,7 @@ class AlterSubcommand:
         return tuple(inside)
 
 
-@dataclass(frozen=True)
-class AlteredTable:
+class AlteredTable(NamedTuple):
     table: exp.Table
     #: ``ALTER TABLE ONLY t``: partitions and children are left alone.
     only: bool
@@ -220,14 +219,14 @@ class AlteredTable:
 
 def alter_subcommands(statement: Statement) -> AlteredTable | None:
     """The table and the subcommands of an ``ALTER TABLE``; None for any other statement."""
-    words = statement.words
-    if words[:1] != ("ALTER",) or "TABLE" not in words[1:3]:
-        return None
+    # Asked by a score of rules about every statement: remembered, whatever the answer.
     return statement.derived(_read)
 
 
 def _read(statement: Statement) -> AlteredTable | None:
     tokens, words = statement.tokens, statement.words
+    if words[:1] != ("ALTER",) or "TABLE" not in words[1:3]:
+        return None
     index = 1
     while index < len(words) and words[index] in _TABLE_MODIFIERS:
         index += 1

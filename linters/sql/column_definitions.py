@@ -8,8 +8,7 @@ column gets which type, with which constraints.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from sqlglot import exp
 
@@ -31,8 +30,7 @@ __all__ = [
 ColumnAction = Literal["create", "add", "retype", "modify"]
 
 
-@dataclass(frozen=True)
-class ColumnDefinition:
+class ColumnDefinition(NamedTuple):
     table: exp.Table
     name: exp.Identifier
     data_type: exp.DataType | None
@@ -162,8 +160,13 @@ def table_primary_key_columns(expression: exp.Expression | None) -> tuple[str, .
     else:
         return ()
     for item in items:
-        key = item if isinstance(item, exp.PrimaryKey) else item.find(exp.PrimaryKey)
-        if isinstance(key, exp.PrimaryKey) and (item is key or isinstance(item, exp.Constraint)):
+        if isinstance(item, exp.PrimaryKey):
+            key: exp.Expression | None = item
+        elif isinstance(item, exp.Constraint):  # CONSTRAINT name PRIMARY KEY (...)
+            key = item.find(exp.PrimaryKey)
+        else:  # a column: its inline PRIMARY KEY is not the table-level one
+            continue
+        if isinstance(key, exp.PrimaryKey):
             return tuple(_name(column) for column in key.expressions)
     return ()
 

@@ -7,8 +7,8 @@ only referred to: a name that already exists is not this migration's choice.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 from sqlglot import exp, tokenize
 from sqlglot.errors import TokenError
@@ -49,8 +49,7 @@ _COMMAND_KINDS = {
 }
 
 
-@dataclass(frozen=True)
-class DeclaredName:
+class DeclaredName(NamedTuple):
     #: table, view, column, index, unique, primary_key, foreign_key, check, schema, sequence,
     #: type, function, procedure, trigger, event, database.
     kind: str

@@ -3,8 +3,7 @@ words (sqlglot keeps it as a generic command)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 from sqlglot.tokenizer_core import TokenType
@@ -17,8 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["EnumAddition", "enum_addition"]
 
 
-@dataclass(frozen=True)
-class EnumAddition:
+class EnumAddition(NamedTuple):
     enum_type: exp.Table
     label: str
     #: ``BEFORE`` or ``AFTER``; None when the value is appended last.

@@ -9,8 +9,7 @@ procedures and (14+) triggers, but nothing for types, domains or policies; MySQL
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from linters.sql.alter_subcommands import AlterSubcommand, alter_subcommands
 from linters.sql.statement_kinds import (
@@ -45,8 +44,7 @@ _ALTER_GUARDS = ("postgres", "mariadb")
 _DROP_KINDS = (("COLUMN",), ("CONSTRAINT",), ("INDEX",), ("KEY",))
 
 
-@dataclass(frozen=True, slots=True)
-class MissingGuard:
+class MissingGuard(NamedTuple):
     #: ``IF NOT EXISTS``, ``IF EXISTS`` or ``OR REPLACE``.
     clause: str
     #: What lacks it, as written: ``CREATE INDEX ix_users_email``, ``ADD COLUMN email``.

@@ -7,8 +7,7 @@ and ``ALTER TABLE ... ADD [CONSTRAINT fk] FOREIGN KEY ...`` all become one shape
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["ForeignKeyDefinition", "foreign_key_definitions", "statement_foreign_keys"]
 
 
-@dataclass(frozen=True)
-class ForeignKeyDefinition:
+class ForeignKeyDefinition(NamedTuple):
     table: exp.Table
     name: exp.Identifier | None
     #: Referencing columns, lower case.
@@ -99,7 +97,7 @@ def _definitions(
                 definition = _definition(table, name, columns, reference, False, anchor)
                 delete = clause.args.get("delete")
                 if isinstance(delete, str):
-                    definition = replace(definition, on_delete=delete.upper())
+                    definition = definition._replace(on_delete=delete.upper())
                 yield definition
 
 

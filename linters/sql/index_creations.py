@@ -7,8 +7,7 @@ build is concurrent, whether ``ON ONLY`` limits it to a partitioned parent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 
@@ -24,8 +23,7 @@ __all__ = ["IndexCreation", "index_creation"]
 _ORDERING = frozenset({"ASC", "DESC", "NULLS"})
 
 
-@dataclass(frozen=True)
-class IndexCreation:
+class IndexCreation(NamedTuple):
     table: exp.Table
     #: The name as written; None when PostgreSQL picks one.
     name: str | None

@@ -11,8 +11,7 @@ differently, and keeps ``CREATE FULLTEXT INDEX`` (and any MySQL ``CREATE INDEX``
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import sqlglot
 from sqlglot import exp
@@ -38,8 +37,7 @@ __all__ = [
 IndexKind = Literal["PRIMARY", "UNIQUE", "FULLTEXT", "SPATIAL", "INDEX"]
 
 
-@dataclass(frozen=True)
-class IndexPart:
+class IndexPart(NamedTuple):
     #: The part as a comparable string: a column name (lower case), ``col(10)`` for a MySQL
     #: prefix, or the expression's SQL.
     key: str
@@ -49,8 +47,7 @@ class IndexPart:
     prefix: int | None = None
 
 
-@dataclass(frozen=True)
-class IndexDefinition:
+class IndexDefinition(NamedTuple):
     table: exp.Table
     #: The name as written; None when the database names it.
     name: exp.Identifier | None

@@ -7,8 +7,7 @@ as bare keywords), which kind of target (``INDEX``, ``TABLE``, ``SCHEMA``...) an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
@@ -27,8 +26,7 @@ _REINDEX_KINDS = frozenset({"INDEX", "TABLE", "SCHEMA", "DATABASE", "SYSTEM"})
 _SWITCHED_OFF = frozenset({"FALSE", "OFF", "0"})
 
 
-@dataclass(frozen=True)
-class MaintenanceCommand:
+class MaintenanceCommand(NamedTuple):
     #: ``REINDEX``, ``VACUUM``, ``CLUSTER`` or ``REFRESH``.
     verb: str
     #: Options switched on, upper-case: ``FULL``, ``VERBOSE``, ``CONCURRENTLY``...

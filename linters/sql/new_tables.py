@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from linters.rule import Context
     from linters.statement import Statement
 
-__all__ = ["NewTables", "created_relation"]
+__all__ = ["NewTables", "created_key", "created_relation"]
 
 
 def created_relation(expression: exp.Expression | None) -> exp.Table | None:
@@ -32,6 +32,17 @@ def created_relation(expression: exp.Expression | None) -> exp.Table | None:
     return table if isinstance(table, exp.Table) else None
 
 
+def created_key(statement: Statement) -> str | None:
+    """The ``table_key`` of the table or view ``statement`` creates, computed once per
+    statement: the engine and every rule that walks a file ask for each statement."""
+    return statement.derived(_created_key)
+
+
+def _created_key(statement: Statement) -> str | None:
+    table = created_relation(statement.expression)
+    return table_key(table) if table is not None else None
+
+
 class NewTables:
     """Tables created earlier in the change, as of the statement the walk has reached."""
 
@@ -43,9 +54,9 @@ class NewTables:
 
     def observe(self, statement: Statement) -> None:
         """Call after checking ``statement``: what it creates is new for later statements."""
-        table = created_relation(statement.expression)
-        if table is not None:
-            self._walked.add(table_key(table))
+        key = created_key(statement)
+        if key is not None:
+            self._walked.add(key)
 
     def is_new(self, table: exp.Table | str) -> bool:
         if self._walked.holds(table):

@@ -48,6 +48,14 @@ def qualified_name_tokens(tokens: list[Token], start: int) -> tuple[exp.Table | 
 def qualified_name(node: exp.Expression) -> str:
     """``schema.table`` for a table, ``name`` for an identifier or column, without quotes."""
     if isinstance(node, exp.Table):
+        args = node.args
+        name, db, catalog = args.get("this"), args.get("db"), args.get("catalog")
+        if (
+            isinstance(name, exp.Identifier)
+            and not isinstance(db, exp.Expr)
+            and not isinstance(catalog, exp.Expr)
+        ):
+            return name.name  # ``parts`` is [name] then; asked by a dozen rules per ALTER
         return ".".join(part.name for part in node.parts)
     return node.name
 

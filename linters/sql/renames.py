@@ -8,8 +8,7 @@ a table rename with a stray ``TO`` option; ``column_renames`` reads it as the co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 
@@ -25,14 +24,12 @@ __all__ = ["ColumnRename", "TableRename", "column_renames", "table_renames"]
 _NOT_COLUMN_RENAMES = frozenset({"TO", "AS", "CONSTRAINT", "INDEX", "KEY"})
 
 
-@dataclass(frozen=True)
-class TableRename:
+class TableRename(NamedTuple):
     old: exp.Table
     new: exp.Table
 
 
-@dataclass(frozen=True)
-class ColumnRename:
+class ColumnRename(NamedTuple):
     table: exp.Table
     old: str
     new: str

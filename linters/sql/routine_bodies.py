@@ -7,7 +7,7 @@ DO block as a generic command; rules that look inside PL/pgSQL start from here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlglot import exp
 
@@ -19,8 +19,7 @@ _DOLLAR_QUOTED = re.compile(r"\$(?P<tag>[A-Za-z_]\w*)?\$(?P<body>.*?)\$(?P=tag)?
 _LANGUAGE = re.compile(r"\bLANGUAGE\s+(\w+)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class RoutineBody:
+class RoutineBody(NamedTuple):
     #: The routine's name; ``DO`` for an anonymous block.
     name: str
     #: Lower case (``plpgsql``, ``sql``...); PostgreSQL's default for DO is plpgsql.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 
@@ -39,8 +39,7 @@ class ColumnFacts:
     not_null: bool | None = None
 
 
-@dataclass(frozen=True)
-class IndexFacts:
+class IndexFacts(NamedTuple):
     table: str
     columns: tuple[str, ...]
 

@@ -9,9 +9,8 @@ running session; MariaDB's ``SET STATEMENT ... FOR`` covers only its own stateme
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
@@ -47,8 +46,7 @@ class Scope(StrEnum):
 ALL_SETTINGS = "all"
 
 
-@dataclass(frozen=True, slots=True)
-class SettingChange:
+class SettingChange(NamedTuple):
     #: Lower-case, without ``@@session.``.
     name: str
     #: As written, quotes removed; None when set back to the default (RESET, DEFAULT).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from linters.sql.statement_kinds import (
     StatementKind,
@@ -46,8 +46,7 @@ class Control(StrEnum):
     SAVEPOINT = "savepoint"
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionControl:
+class TransactionControl(NamedTuple):
     control: Control
     #: ``AND CHAIN``: a new transaction starts as soon as this one ends.
     chain: bool = False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -64,6 +66,43 @@ def test_enabled_rules_follow_dialect_and_config() -> None:
     assert "test-explode" not in enabled_rules(LintConfig(), "mysql", TEST_RULES)
     ignored = config_from_table({"ignore": ["test-drop-old"]}, rules=TEST_RULES)
     assert "test-drop-old" not in enabled_rules(ignored, "postgres", TEST_RULES)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_the_registry_gives_the_same_rules_when_it_imports_only_the_dialects_groups(
+    dialect: Dialect,
+) -> None:
+    configs = [
+        LintConfig(),
+        config_from_table({"select": ["ALL"]}),
+        config_from_table({"select": ["common"], "ignore": ["postgres"]}),
+        config_from_table({"severity": {"naming-convention": "error", "drop-table": "off"}}),
+    ]
+    for config in configs:
+        every_rule = {rule.id: rule for rule in RULES.values()}  # a plain table: no skipping
+        lazily = enabled_rules(config, dialect)
+        assert list(lazily.items()) == list(enabled_rules(config, dialect, every_rule).items())
+
+
+def test_a_postgresql_run_imports_no_mysql_rule_nor_an_opt_in_rule_left_off() -> None:
+    probe = (
+        "import sys\nfrom linters.engine import Source, lint\n"
+        "lint([Source('V1__a.sql', 'ALTER TABLE t ADD COLUMN c int;')], dialect='postgres')\n"
+        "print(*sorted({m.split('.')[2] for m in sys.modules if m.startswith('linters.rules.')}))\n"
+        "print('linters.rules.common.naming_convention' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["common", "files", "postgres", "False"]
+
+
+def test_batches_take_every_file_once_in_order_and_stay_few() -> None:
+    sizes = [1, 50, 3, 3, 900, 2, 2, 2, 40, 1] * 30
+    indices = [index for index in range(len(sizes)) if index % 7]
+    batches = schedule._batches(indices, sizes, 2)
+    # In order, each file once, none empty, and no more batches than asked for.
+    assert [index for batch in batches for index in batch] == indices
+    assert all(batches)
+    assert len(batches) <= 2 * schedule.BATCHES_PER_PROCESS
 
 
 def test_statement_rules_are_dispatched_by_expression_type_once() -> None:

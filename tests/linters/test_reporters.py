@@ -60,6 +60,17 @@ def test_text_quotes_at_most_a_few_lines_of_a_long_statement() -> None:
     assert "... (36 more lines)" in out
 
 
+def test_json_is_exactly_what_the_json_module_writes_with_an_indent_of_two() -> None:
+    odd = Finding(
+        'db/"quoted"\\V1__é.sql', Span(1, 1, 9, 80), "drop-table", Severity.WARNING,
+        "Tab\there, newline\nthere, snowman \u2603, emoji \U0001f600", "Ctrl \x01 and \x7f",
+        "DROP TABLE t;",
+    )  # fmt: skip
+    for findings in ([], FINDINGS, [*FINDINGS, odd]):
+        expected = json.dumps([finding.to_dict() for finding in findings], indent=2) + "\n"
+        assert render("json", Report(findings)) == expected
+
+
 def test_json_is_an_array_of_findings_with_one_based_places() -> None:
     data = json.loads(render("json", REPORT))
     assert data[0] == {

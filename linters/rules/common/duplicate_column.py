@@ -38,9 +38,9 @@ from sqlglot import exp
 from linters.dialects import ALL, Dialect
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.column_definitions import column_definitions
-from linters.sql.foreign_key_definitions import foreign_key_definitions
-from linters.sql.index_definitions import index_definitions
+from linters.sql.column_definitions import statement_columns
+from linters.sql.foreign_key_definitions import statement_foreign_keys
+from linters.sql.index_definitions import statement_indexes
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
@@ -49,7 +49,7 @@ Named = tuple[str, exp.Expression | None]
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
-    for where, names in _column_lists(statement.expression, context.dialect):
+    for where, names in _column_lists(statement, context.dialect):
         seen: set[str] = set()
         for name, node in names:
             if name in seen:
@@ -70,12 +70,12 @@ def _comparable(name: exp.Identifier, dialect: Dialect) -> Named:
     return (name.name if quoted else name.name.lower()), name
 
 
-def _column_lists(
-    expression: exp.Expression | None, dialect: Dialect
-) -> Iterator[tuple[str, list[Named]]]:
+def _column_lists(statement: Statement, dialect: Dialect) -> Iterator[tuple[str, list[Named]]]:
+    # The statement's columns, indexes and foreign keys as other rules read them (once).
+    expression = statement.expression
     if isinstance(expression, exp.Create | exp.Alter):
         definitions = [
-            column for column in column_definitions(expression) if column.action != "retype"
+            column for column in statement_columns(statement) if column.action != "retype"
         ]
         if definitions:
             names = [_comparable(column.name, dialect) for column in definitions]
@@ -85,7 +85,7 @@ def _column_lists(
             if isinstance(schema, exp.Schema):
                 names = [_comparable(name, dialect) for name in _identifiers(schema.expressions)]
                 yield f"the columns of view `{schema.name}`", names
-        yield from _key_lists(expression)
+        yield from _key_lists(statement)
     elif isinstance(expression, exp.Update):
         yield "the SET list", [_comparable(name, dialect) for name in _assigned(expression)]
     elif isinstance(expression, exp.Insert):
@@ -101,13 +101,13 @@ def _column_lists(
             )
 
 
-def _key_lists(expression: exp.Expression) -> Iterator[tuple[str, list[Named]]]:
+def _key_lists(statement: Statement) -> Iterator[tuple[str, list[Named]]]:
     # Index keys arrive normalised (lower case); expression keys such as `lower(email)` are
     # not columns and are left out.
-    for index in index_definitions(expression):
+    for index in statement_indexes(statement):
         keys = [(key, index.anchor) for key in index.keys if "(" not in key]
         yield f"the keys of index `{index.label}`", keys
-    for foreign_key in foreign_key_definitions(expression):
+    for foreign_key in statement_foreign_keys(statement):
         columns = [(column, foreign_key.anchor) for column in foreign_key.columns]
         yield f"the columns of foreign key `{foreign_key.label}`", columns
 

@@ -102,8 +102,10 @@ def _other_relation(statement: Statement, context: Context) -> Iterator[Violatio
         )
         return
     start = _RELATION_NAME_AT.get(words[:2])
+    if start is None:
+        return
     what = "SET TABLESPACE" if statement.has_words("SET", "TABLESPACE") else "SET ACCESS METHOD"
-    if start is None or not statement.has_words(*what.split()):
+    if not statement.has_words(*what.split()):
         return
     position = start + 2 if words[start : start + 2] == ("IF", "EXISTS") else start
     name, _ = qualified_name_tokens(statement.tokens, position)
