@@ -7,15 +7,12 @@ request's ``diff_refs``, read fresh: GitLab places a comment by the diff version
 
 from __future__ import annotations
 
-import functools
-import time
 import urllib.parse
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import gitlab
 import requests
-from gitlab._backends.requests_backend import RequestsBackend, RequestsResponse
 from gitlab.v4.objects import Project, ProjectMergeRequest
 
 from app.forges.base import (
@@ -26,11 +23,11 @@ from app.forges.base import (
     Permission,
     PostedReview,
     PullRequest,
-    RateLimited,
     StatusState,
     truncate_comment,
 )
 from app.forges.diff import DiffLines, parse_patch
+from app.forges.gitlab_backend import RateLimitAwareBackend
 from app.forges.retry import RetryPolicy, WritePacer
 
 __all__ = ["GitLab"]
@@ -44,8 +41,6 @@ MAX_STATUS_DESCRIPTION = 255
 #: Note creation is limited per user (300 a minute by default): a fifth of a second between
 #: writes keeps a long review under it.
 WRITE_INTERVAL = 0.2
-#: A 429 without Retry-After or RateLimit-Reset: GitLab's limits are per minute.
-RATE_LIMIT_WAIT = 60.0
 #: The largest page GitLab serves.
 PER_PAGE = 100
 #: Seconds before a request is abandoned; webhook jobs cannot hang.
@@ -67,34 +62,6 @@ _ACCESS_LEVELS = (
     (30, Permission.WRITE),  # Developer
     (20, Permission.READ),  # Reporter
 )
-
-
-class _RateLimitAwareBackend(RequestsBackend):
-    """Raises :class:`RateLimited` on a 429 before python-gitlab sees it.
-
-    python-gitlab would otherwise sleep and retry up to ten times itself, and its error keeps
-    no headers, so the wait GitLab asked for would be lost.
-    """
-
-    def http_request(self, method: str, url: str, *args: Any, **kwargs: Any) -> RequestsResponse:
-        result = super().http_request(method, url, *args, **kwargs)
-        if result.status_code == 429:
-            raise RateLimited(
-                f"GitLab answered 429: {result.content[:200].decode(errors='replace')}",
-                retry_after=_retry_after(result.headers),
-                status=429,
-            )
-        return result
-
-
-def _retry_after(headers: Any) -> float:
-    value = headers.get("Retry-After")
-    if value is not None and str(value).strip().isdigit():
-        return float(value)
-    reset = headers.get("RateLimit-Reset")
-    if reset is not None and str(reset).strip().isdigit():
-        return max(float(reset) - time.time(), 1.0)
-    return RATE_LIMIT_WAIT
 
 
 class GitLab:
@@ -120,7 +87,7 @@ class GitLab:
             # Our retries see every failure once: no transient retries underneath them, and
             # 429s are raised by the backend before python-gitlab's own retry loop sees them.
             retry_transient_errors=False,
-            backend=_RateLimitAwareBackend,
+            backend=RateLimitAwareBackend,
         )
         self._retry = retry or RetryPolicy()
         self._pacer = WritePacer(WRITE_INTERVAL if write_interval is None else write_interval)
@@ -236,7 +203,10 @@ class GitLab:
         """One discussion per comment; a comment GitLab refuses (400) is refused alone.
 
         A multi-line comment is placed on its last line: GitLab's ``line_range`` needs line
-        codes of both ends, which the API does not give us.
+        codes of both ends, which the API does not give us. Posting is not all or nothing as
+        on GitHub, so it is made repeatable instead: a comment the bot already posted with the
+        same text (by an attempt that failed further on, or whose answer was lost) counts as
+        posted and is not posted again.
         """
         repository, number = pull_request.repository, pull_request.number
         if pull_request.start_sha is None:
@@ -244,9 +214,16 @@ class GitLab:
         files = self.changed_files(repository, number)
         diffs = {file.path: (file, parse_patch(file.patch)) for file in files}
         mr = self._project(repository).mergerequests.get(number, lazy=True)
+        already = self._call(
+            f"read the comments on {repository}!{number}", lambda: self._bot_notes(mr)
+        )
         posted: list[InlineComment] = []
         refused: list[InlineComment] = []
         for comment in comments:
+            body = truncate_comment(comment.body, limit=MAX_COMMENT_LENGTH)
+            if body in already:
+                posted.append(comment)
+                continue
             file, diff = diffs.get(comment.path, (None, DiffLines()))
             if file is None or not diff.can_comment(comment.line):
                 refused.append(comment)
@@ -263,14 +240,12 @@ class GitLab:
             old_line = diff.old_line(comment.line)
             if old_line is not None:
                 position["old_line"] = old_line  # an unchanged line needs both sides
-            data = {
-                "body": truncate_comment(comment.body, limit=MAX_COMMENT_LENGTH),
-                "position": position,
-            }
+            data = {"body": body, "position": position}
+
             try:
                 self._call(
                     f"comment on {comment.path}:{comment.line} of {repository}!{number}",
-                    functools.partial(mr.discussions.create, data),
+                    self._discussion_creator(mr, data),
                     write=True,
                 )
             except ForgeError as error:
@@ -357,6 +332,28 @@ class GitLab:
 
     def _project(self, repository: str) -> Project:
         return self._gl.projects.get(repository, lazy=True)
+
+    def _discussion_creator(
+        self, mr: ProjectMergeRequest, data: dict[str, Any]
+    ) -> Callable[[], None]:
+        """Creates the discussion; a retry (after a timeout, say) first looks whether the lost
+        attempt posted it."""
+        attempts = 0
+
+        def create() -> None:
+            nonlocal attempts
+            attempts += 1
+            if attempts > 1 and data["body"] in self._bot_notes(mr):
+                return
+            mr.discussions.create(data)
+
+        return create
+
+    def _bot_notes(self, mr: ProjectMergeRequest) -> set[str]:
+        """The text of every note the bot wrote on the merge request (diff notes included)."""
+        bot = self._bot()
+        notes = mr.notes.list(iterator=True, per_page=PER_PAGE)
+        return {note.body for note in notes if note.author["username"] == bot and not note.system}
 
     def _bot(self) -> str:
         if self._bot_username is None:

@@ -275,9 +275,11 @@ class FakeForge:
         body: Any = None,
         headers: dict[str, str] | None = None,
         late_headers: Callable[[], dict[str, str]] | None = None,
+        after: int = 0,
     ) -> None:
         """The next ``times`` requests whose path matches ``pattern`` (a regex searched in the
-        decoded path) answer ``status``; ``times=None``: every one from now on."""
+        decoded path) answer ``status``; ``times=None``: every one from now on. ``after``: the
+        first so many matching requests are served normally before that."""
         with self.lock:
             self._injections.append(
                 Injection(
@@ -288,6 +290,7 @@ class FakeForge:
                     body=body if body is not None else {"message": f"injected {status}"},
                     headers=headers or {},
                     late_headers=late_headers,
+                    after=after,
                 )
             )
 
@@ -340,6 +343,9 @@ class FakeForge:
     def injected_failure(self, request: Request) -> Response | None:
         for injection in self._injections:
             if injection.matches(request.method, request.path):
+                if injection.after > 0:
+                    injection.after -= 1
+                    continue
                 if injection.remaining is not None:
                     injection.remaining -= 1
                 headers = dict(injection.headers)

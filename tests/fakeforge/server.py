@@ -79,6 +79,8 @@ class Injection:
     headers: dict[str, str]
     #: Called when the failure is served, so headers can carry a time computed then.
     late_headers: Callable[[], dict[str, str]] | None = None
+    #: How many matching requests are still served normally before the failures start.
+    after: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         if self.remaining is not None and self.remaining <= 0:

@@ -89,10 +89,31 @@ def test_discussions_carry_positions_for_added_and_context_lines(
         "In a renamed file",
     ]
     assert len(fake_forge.discussions(REPO, 1)) == 4
-    # The merge request was not read again: the diff refs came with the PullRequest.
-    assert [r.path for r in fake_forge.requests("GET")] == [
-        "/api/v4/projects/group%2Fshop/merge_requests/1/diffs"
+    # The merge request was not read again: the diff refs came with the PullRequest. Read:
+    # its diffs, the bot's name and the notes (a comment the bot posted already is not posted).
+    assert [r.path.split("?")[0] for r in fake_forge.requests("GET")] == [
+        "/api/v4/projects/group%2Fshop/merge_requests/1/diffs",
+        "/api/v4/user",
+        "/api/v4/projects/group%2Fshop/merge_requests/1/notes",
     ]
+
+
+def test_a_comment_the_bot_posted_already_is_counted_posted_not_posted_again(
+    fake_forge: FakeForge, gitlab: GitLab, pull: PullRequest
+) -> None:
+    first = InlineComment("migrations/001.sql", 11, "Create the index CONCURRENTLY")
+    second = InlineComment("migrations/001.sql", 12, "On an unchanged line")
+    assert gitlab.post_review(pull, [first]).posted == (first,)
+    # Someone else's note with the very text of the second comment does not count.
+    for n in range(120):  # the bot's note is found past the first page
+        fake_forge.add_comment(REPO, 1, f"note {n}", forge="gitlab", author="alice")
+    fake_forge.add_comment(REPO, 1, "On an unchanged line", forge="gitlab", author="eve")
+
+    review = gitlab.post_review(pull, [first, second])
+
+    assert review.posted == (first, second) and review.refused == ()
+    bodies = [r.body["body"] for r in fake_forge.requests("POST", "/discussions")]
+    assert bodies == ["Create the index CONCURRENTLY", "On an unchanged line"]
 
 
 def test_a_multi_line_comment_is_placed_on_its_last_line(

@@ -94,6 +94,32 @@ async def test_a_short_outage_ends_in_a_normal_review_without_duplicates(
     assert len(case.summaries(fake_forge, pull.number)) == 1
 
 
+async def test_gitlab_comments_posted_before_a_failure_are_not_posted_again(
+    fake_forge: FakeForge, service: RunningService
+) -> None:
+    # GitLab takes one discussion per comment: the third one fails for both of the adapter's
+    # tries, after two were posted; the job's next run posts only the four missing.
+    case = ForgeCase("gitlab")
+    pull = _pull(fake_forge, case)
+    discussions = f"/merge_requests/{pull.number}/discussions"
+    fake_forge.fail_next(discussions, status=502, times=2, method="POST", after=2)
+    await service.deliver(case.name, *case.delivery(pull))
+    await service.drain()
+    comments = case.inline_comments(fake_forge, pull.number)
+    assert len(comments) == 6 and len({comment.body for comment in comments}) == 6
+    # The adapter's own retry looked first whether the failed attempt had posted it.
+    paths = [(r.method, r.path) for r in fake_forge.requests(forge="gitlab")]
+    third_post = [
+        i for i, (method, path) in enumerate(paths) if method == "POST" and discussions in path
+    ][2]
+    assert ("GET", f"/api/v4/projects/acme%2Fshop/merge_requests/{pull.number}/notes") in {
+        (method, path.split("?")[0]) for method, path in paths[third_post + 1 : third_post + 3]
+    }
+    states = [state for state, _, _ in case.statuses(fake_forge, pull.head_sha)]
+    assert states == ["failure", "failure"]  # the failed run's error, then the findings
+    assert len(case.summaries(fake_forge, pull.number)) == 1
+
+
 async def test_when_even_the_status_cannot_be_written_the_job_fails_with_a_logged_error(
     fake_forge: FakeForge, service: RunningService, case: ForgeCase
 ) -> None:
