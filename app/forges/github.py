@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import requests
 from github import GithubException
+from github.PullRequest import PullRequest as GitHubPull
 from github.PullRequest import ReviewComment
 from github.Repository import Repository
 
@@ -35,6 +36,7 @@ from app.forges.base import (
 )
 from app.forges.diff import DiffLines, parse_patch
 from app.forges.github_clients import GitHubClients, translate_error
+from app.forges.github_trees import files_under
 from app.forges.retry import RetryPolicy, WritePacer
 
 __all__ = ["GitHub"]
@@ -161,7 +163,7 @@ class GitHub:
     def list_files(self, repository: str, directory: str, ref: str) -> list[str]:
         return self._call(
             f"list {directory!r} of {repository} at {ref}",
-            lambda: _files_under(self._repo(repository), directory, ref),
+            lambda: files_under(self._repo(repository), directory, ref),
         )
 
     def read_file(self, repository: str, path: str, ref: str) -> str | None:
@@ -227,10 +229,17 @@ class GitHub:
         if not comments:
             return [], []
         repository, number = pull_request.repository, pull_request.number
+        attempts = 0
 
         def post() -> None:
+            nonlocal attempts
+            attempts += 1
             repo = self._repo(repository)
-            repo.get_pull(number).create_review(
+            pull = repo.get_pull(number)
+            # A retry after a lost answer (a timeout) first looks whether the review was made.
+            if attempts > 1 and _posted_already(pull, comments):
+                return
+            pull.create_review(
                 # The lines were computed from the diff at this commit; anchor them to it.
                 commit=repo.get_commit(pull_request.head_sha),
                 body=REVIEW_BODY,
@@ -332,39 +341,6 @@ class GitHub:
         return self._clients.for_repository(repository).get_repo(repository)
 
 
-def _files_under(repo: Repository, directory: str, ref: str) -> list[str]:
-    """Paths of the blobs under ``directory`` at ``ref``.
-
-    One recursive tree request is enough for most repositories. GitHub cuts recursive trees
-    at 100,000 entries or 7 MB (``truncated``); then the directory's own tree is read, and if
-    that is cut too, walked one level per request.
-    """
-    parts = [part for part in directory.strip("/").split("/") if part]
-    prefix = "/".join(parts) + "/" if parts else ""
-    tree = repo.get_git_tree(ref, recursive=True)
-    if not tree.truncated:
-        return sorted(e.path for e in tree.tree if e.type == "blob" and e.path.startswith(prefix))
-    sha = ref
-    for part in parts:
-        entry = next((e for e in repo.get_git_tree(sha).tree if e.path == part), None)
-        if entry is None or entry.type != "tree":
-            return []
-        sha = entry.sha
-    subtree = repo.get_git_tree(sha, recursive=True)
-    if not subtree.truncated:
-        return sorted(prefix + e.path for e in subtree.tree if e.type == "blob")
-    paths: list[str] = []
-    pending = [(sha, prefix)]
-    while pending:
-        sha, base = pending.pop()
-        for entry in repo.get_git_tree(sha).tree:
-            if entry.type == "blob":
-                paths.append(base + entry.path)
-            elif entry.type == "tree":
-                pending.append((entry.sha, f"{base}{entry.path}/"))
-    return sorted(paths)
-
-
 def _placed(comment: InlineComment, diff: DiffLines | None) -> InlineComment | None:
     """The comment as it can be sent, or None when its line is not in the diff.
 
@@ -376,6 +352,12 @@ def _placed(comment: InlineComment, diff: DiffLines | None) -> InlineComment | N
     if comment.start_line is not None and not diff.can_comment(comment.line, comment.start_line):
         return InlineComment(path=comment.path, line=comment.line, body=comment.body)
     return comment
+
+
+def _posted_already(pull: GitHubPull, comments: list[InlineComment]) -> bool:
+    """Whether the pull request's review comments hold every one of ``comments`` already."""
+    wanted = {_review_comment(comment)["body"] for comment in comments}
+    return wanted <= {comment.body for comment in pull.get_review_comments()}
 
 
 def _review_comment(comment: InlineComment) -> ReviewComment:

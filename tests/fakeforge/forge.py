@@ -12,7 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.fakeforge import github, gitlab
-from tests.fakeforge.server import Injection, RecordedRequest, Request, Response, serve
+from tests.fakeforge.server import (
+    InjectedFailure,
+    Injection,
+    RecordedRequest,
+    Request,
+    Response,
+    serve,
+)
 from tests.fakeforge.state import (
     FakeCommit,
     FakeFileChange,
@@ -276,10 +283,12 @@ class FakeForge:
         headers: dict[str, str] | None = None,
         late_headers: Callable[[], dict[str, str]] | None = None,
         after: int = 0,
+        lost_answer: bool = False,
     ) -> None:
         """The next ``times`` requests whose path matches ``pattern`` (a regex searched in the
         decoded path) answer ``status``; ``times=None``: every one from now on. ``after``: the
-        first so many matching requests are served normally before that."""
+        first so many matching requests are served normally before that. ``lost_answer``: each
+        request is carried out, and only its answer replaced by the failure."""
         with self.lock:
             self._injections.append(
                 Injection(
@@ -291,6 +300,7 @@ class FakeForge:
                     headers=headers or {},
                     late_headers=late_headers,
                     after=after,
+                    lost_answer=lost_answer,
                 )
             )
 
@@ -340,7 +350,7 @@ class FakeForge:
             },
         )
 
-    def injected_failure(self, request: Request) -> Response | None:
+    def injected_failure(self, request: Request) -> InjectedFailure | None:
         for injection in self._injections:
             if injection.matches(request.method, request.path):
                 if injection.after > 0:
@@ -351,7 +361,8 @@ class FakeForge:
                 headers = dict(injection.headers)
                 if injection.late_headers is not None:
                     headers |= injection.late_headers()
-                return Response(injection.status, injection.body, headers)
+                response = Response(injection.status, injection.body, headers)
+                return InjectedFailure(response, injection.lost_answer)
         return None
 
     # -- what clients sent -------------------------------------------------------------------

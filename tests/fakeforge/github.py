@@ -324,6 +324,7 @@ ROUTES: list[Route] = [
     ("GET", REPO + r"/pulls/(?P<number>\d+)", github_pulls.get_pull),
     ("GET", REPO + r"/pulls/(?P<number>\d+)/files", github_pulls.list_pull_files),
     ("POST", REPO + r"/pulls/(?P<number>\d+)/reviews", github_pulls.create_review),
+    ("GET", REPO + r"/pulls/(?P<number>\d+)/comments", github_pulls.list_review_comments),
     ("GET", REPO + r"/issues/(?P<number>\d+)/comments", github_pulls.list_comments),
     ("POST", REPO + r"/issues/(?P<number>\d+)/comments", github_pulls.create_comment),
     ("PATCH", REPO + r"/issues/comments/(?P<comment>\d+)", github_pulls.edit_comment),

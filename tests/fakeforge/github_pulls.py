@@ -229,6 +229,28 @@ def _body_problem(body: Any) -> Response | None:
     return None
 
 
+def list_review_comments(forge: FakeForge, request: Request, params: dict[str, str]) -> Response:
+    """The comments of every review on the pull request, oldest first."""
+    found = find_pull(forge, request, params)
+    if isinstance(found, Response):
+        return found
+    _, pull, _ = found
+    items = [
+        {
+            "id": review["id"] * 1000 + index,
+            "pull_request_review_id": review["id"],
+            "body": comment.get("body"),
+            "path": comment.get("path"),
+            "line": comment.get("line"),
+            "commit_id": review["commit_id"],
+            "user": user_json(request.origin, forge, review["user"]),
+        }
+        for review in pull.reviews
+        for index, comment in enumerate(review["comments"])
+    ]
+    return paginate(request, items, style="github")
+
+
 def list_comments(forge: FakeForge, request: Request, params: dict[str, str]) -> Response:
     found = find_pull(forge, request, params)
     if isinstance(found, Response):

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from tests.fakeforge.forge import FakeForge
 
 __all__ = [
+    "InjectedFailure",
     "Injection",
     "RecordedRequest",
     "Request",
@@ -81,6 +82,9 @@ class Injection:
     late_headers: Callable[[], dict[str, str]] | None = None
     #: How many matching requests are still served normally before the failures start.
     after: int = 0
+    #: The request is carried out, then answered with the failure: an answer lost on the way
+    #: (a timeout after the forge did the work).
+    lost_answer: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         if self.remaining is not None and self.remaining <= 0:
@@ -88,6 +92,14 @@ class Injection:
         if self.method is not None and self.method != method:
             return False
         return bool(self.pattern.search(urllib.parse.unquote(path)))
+
+
+@dataclass(frozen=True)
+class InjectedFailure:
+    """The failure a request gets, and whether it was carried out first (a lost answer)."""
+
+    response: Response
+    lost_answer: bool
 
 
 Handler = Callable[["FakeForge", Request, dict[str, str]], Response]
@@ -180,7 +192,11 @@ def serve(forge: FakeForge, routes: list[Route]) -> tuple[ThreadingHTTPServer, t
                 origin=f"http://{host}",
             )
             with forge.lock:
-                response = forge.injected_failure(request) or _dispatch(forge, compiled, request)
+                injected = forge.injected_failure(request)
+                if injected is None or injected.lost_answer:
+                    response = _dispatch(forge, compiled, request)
+                if injected is not None:
+                    response = injected.response
                 forge.record(
                     RecordedRequest(
                         forge="github"

@@ -125,6 +125,28 @@ def test_a_422_review_is_split_until_the_refused_comment_is_alone(
     assert [a.status for a in attempts].count(422) >= 2
 
 
+def test_a_review_whose_answer_was_lost_is_not_posted_again(
+    fake_forge: FakeForge, github: GitHub, pull: PullRequest
+) -> None:
+    # GitHub made the review, but its answer never arrived: the retry finds it made.
+    fake_forge.fail_next("/pulls/1/reviews", status=502, method="POST", lost_answer=True)
+    comment = InlineComment("migrations/001.sql", 11, "Create the index CONCURRENTLY")
+    assert github.post_review(pull, [comment]).posted == (comment,)
+    assert len(fake_forge.requests("POST", "/pulls/1/reviews")) == 1
+    assert len(fake_forge.reviews(REPO, 1)) == 1
+    assert len(fake_forge.requests("GET", "/pulls/1/comments")) == 1
+
+
+def test_a_review_that_failed_is_posted_by_the_retry(
+    fake_forge: FakeForge, github: GitHub, pull: PullRequest
+) -> None:
+    fake_forge.fail_next("/pulls/1/reviews", status=502, method="POST")
+    comment = InlineComment("migrations/001.sql", 11, "Create the index CONCURRENTLY")
+    assert github.post_review(pull, [comment]).posted == (comment,)
+    assert len(fake_forge.requests("POST", "/pulls/1/reviews")) == 2
+    assert [r["comments"][0]["body"] for r in fake_forge.reviews(REPO, 1)] == [comment.body]
+
+
 def test_a_review_refused_for_another_reason_than_422_is_an_error(
     fake_forge: FakeForge, github: GitHub, pull: PullRequest
 ) -> None:

@@ -116,6 +116,16 @@ def test_a_comment_the_bot_posted_already_is_counted_posted_not_posted_again(
     assert bodies == ["Create the index CONCURRENTLY", "On an unchanged line"]
 
 
+def test_a_discussion_whose_answer_was_lost_is_not_posted_again(
+    fake_forge: FakeForge, gitlab: GitLab, pull: PullRequest
+) -> None:
+    fake_forge.fail_next("/merge_requests/1/discussions", status=502, lost_answer=True)
+    comment = InlineComment("migrations/001.sql", 11, "Create the index CONCURRENTLY")
+    assert gitlab.post_review(pull, [comment]).posted == (comment,)
+    assert len(fake_forge.requests("POST", "/discussions")) == 1
+    assert len(fake_forge.discussions(REPO, 1)) == 1
+
+
 def test_a_multi_line_comment_is_placed_on_its_last_line(
     fake_forge: FakeForge, gitlab: GitLab, pull: PullRequest
 ) -> None:
