@@ -5,6 +5,7 @@ Jobs are at-least-once (arq's model, and ours after a crash): every job must be 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -57,9 +58,16 @@ class JobSpec:
     timeout: timedelta = timedelta(minutes=5)
 
 
+#: The jobs table's id column holds 200 characters; longer ids (deep GitLab groups) are hashed.
+MAX_JOB_ID = 200
+
+
 def job_id(kind: str, *parts: str) -> str:
     """Derive a job id from the event, so announcing the same event twice queues one job."""
-    return ":".join((kind, *parts))
+    candidate = ":".join((kind, *parts))
+    if len(candidate) <= MAX_JOB_ID:
+        return candidate
+    return f"{kind}:{hashlib.sha256(candidate.encode()).hexdigest()}"
 
 
 async def probe(context: JobContext, payload: dict[str, Any]) -> None:

@@ -10,7 +10,6 @@ forgotten again when queueing fails.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,9 +26,6 @@ from app.webhooks import ForgeEvent, Ignored, Ping, PullRequestChanged, PullRequ
 __all__ = ["Answer", "route_delivery"]
 
 log = structlog.get_logger(__name__)
-
-#: The jobs table's id column holds 200 characters; longer ids (deep GitLab groups) are hashed.
-MAX_JOB_ID = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +84,10 @@ async def _queue_once(
 
 def _review_job_id(request: ReviewRequest) -> str:
     # The base branch is part of it: retargeting a pull request reviews the same head again.
-    parts = (request.forge, request.repository, str(request.number), request.head_sha)
-    candidate = job_id("review", *parts, request.base_branch)
-    if len(candidate) <= MAX_JOB_ID:
-        return candidate
-    digest = hashlib.sha256("\0".join((*parts, request.base_branch)).encode()).hexdigest()
-    return job_id("review", request.forge, digest)
+    return job_id(
+        "review", request.forge, request.repository, str(request.number), request.head_sha,
+        request.base_branch,
+    )  # fmt: skip
 
 
 async def route_delivery(services: Services, event: ForgeEvent, delivery: str) -> Answer:

@@ -10,13 +10,13 @@ within milliseconds and every forge call happens in the job.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
 
 from app.config import Config
+from app.jobs import job_id
 from app.rollout.commands import parse_command
 from app.rollout.report import ROLLOUT_MARKER
 from app.rollout.service import RolloutQueue
@@ -30,8 +30,6 @@ log = structlog.get_logger(__name__)
 
 START_JOB = "rollout-start"
 COMMAND_JOB = "rollout-command"
-#: The jobs table's id column holds 200 characters; longer ids (deep GitLab groups) are hashed.
-MAX_JOB_ID = 200
 
 
 @dataclass(frozen=True)
@@ -41,13 +39,6 @@ class Routed:
     outcome: str
     status: int
     content: dict[str, Any]
-
-
-def _job_id(kind: str, *parts: str) -> str:
-    candidate = ":".join((kind, *parts))
-    if len(candidate) <= MAX_JOB_ID:
-        return candidate
-    return f"{kind}:{hashlib.sha256(candidate.encode()).hexdigest()}"
 
 
 def _ignored(reason: str) -> Routed:
@@ -70,7 +61,7 @@ async def route_rollout_event(
         if ROLLOUT_MARKER in event.body or parse_command(event.body) is None:
             return _ignored("the comment holds no schemabot command")
         kind = COMMAND_JOB
-        job = _job_id(kind, event.forge, name, str(event.number), str(event.comment_id))
+        job = job_id(kind, event.forge, name, str(event.number), str(event.comment_id))
         payload: dict[str, Any] = {
             "forge": event.forge,
             "repository": name,
@@ -93,7 +84,7 @@ async def route_rollout_event(
         if branch != repository.deploy_branch:
             return _ignored(f"{branch} is not the deploy branch ({repository.deploy_branch})")
         kind = START_JOB
-        job = _job_id(kind, event.forge, name, commit, source)
+        job = job_id(kind, event.forge, name, commit, source)
         payload = {
             "forge": event.forge,
             "repository": name,
