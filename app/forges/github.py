@@ -37,7 +37,7 @@ from app.forges.base import (
 from app.forges.diff import DiffLines, parse_patch
 from app.forges.github_clients import GitHubClients, translate_error
 from app.forges.github_trees import files_under
-from app.forges.retry import RetryPolicy, WritePacer
+from app.forges.retry import RetryPolicy, WritePacer, repeatable
 
 __all__ = ["GitHub"]
 
@@ -229,17 +229,10 @@ class GitHub:
         if not comments:
             return [], []
         repository, number = pull_request.repository, pull_request.number
-        attempts = 0
 
         def post() -> None:
-            nonlocal attempts
-            attempts += 1
             repo = self._repo(repository)
-            pull = repo.get_pull(number)
-            # A retry after a lost answer (a timeout) first looks whether the review was made.
-            if attempts > 1 and _posted_already(pull, comments):
-                return
-            pull.create_review(
+            repo.get_pull(number).create_review(
                 # The lines were computed from the diff at this commit; anchor them to it.
                 commit=repo.get_commit(pull_request.head_sha),
                 body=REVIEW_BODY,
@@ -247,8 +240,14 @@ class GitHub:
                 comments=[_review_comment(comment) for comment in comments],
             )
 
+        def made() -> bool:
+            return _posted_already(self._repo(repository).get_pull(number), comments)
+
         try:
-            self._call(f"post a review on {repository}#{number}", post, write=True)
+            # A retry after a lost answer (a timeout) first looks whether the review was made.
+            self._call(
+                f"post a review on {repository}#{number}", repeatable(post, done=made), write=True
+            )
         except ForgeError as error:
             if error.status != 422:
                 raise

@@ -7,6 +7,7 @@ request's ``diff_refs``, read fresh: GitLab places a comment by the diff version
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -28,7 +29,7 @@ from app.forges.base import (
 )
 from app.forges.diff import DiffLines, parse_patch
 from app.forges.gitlab_backend import RateLimitAwareBackend
-from app.forges.retry import RetryPolicy, WritePacer
+from app.forges.retry import RetryPolicy, WritePacer, repeatable
 
 __all__ = ["GitLab"]
 
@@ -240,12 +241,12 @@ class GitLab:
             old_line = diff.old_line(comment.line)
             if old_line is not None:
                 position["old_line"] = old_line  # an unchanged line needs both sides
-            data = {"body": body, "position": position}
-
+            create = functools.partial(mr.discussions.create, {"body": body, "position": position})
             try:
+                # A retry after a lost answer (a timeout) first looks whether it was posted.
                 self._call(
                     f"comment on {comment.path}:{comment.line} of {repository}!{number}",
-                    self._discussion_creator(mr, data),
+                    repeatable(create, done=functools.partial(self._posted, mr, body)),
                     write=True,
                 )
             except ForgeError as error:
@@ -333,21 +334,8 @@ class GitLab:
     def _project(self, repository: str) -> Project:
         return self._gl.projects.get(repository, lazy=True)
 
-    def _discussion_creator(
-        self, mr: ProjectMergeRequest, data: dict[str, Any]
-    ) -> Callable[[], None]:
-        """Creates the discussion; a retry (after a timeout, say) first looks whether the lost
-        attempt posted it."""
-        attempts = 0
-
-        def create() -> None:
-            nonlocal attempts
-            attempts += 1
-            if attempts > 1 and data["body"] in self._bot_notes(mr):
-                return
-            mr.discussions.create(data)
-
-        return create
+    def _posted(self, mr: ProjectMergeRequest, body: str) -> bool:
+        return body in self._bot_notes(mr)
 
     def _bot_notes(self, mr: ProjectMergeRequest) -> set[str]:
         """The text of every note the bot wrote on the merge request (diff notes included)."""

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from app.forges.base import ForgeError, RateLimited
 
-__all__ = ["RetryPolicy", "WritePacer", "with_retries"]
+__all__ = ["RetryPolicy", "WritePacer", "repeatable", "with_retries"]
 
 T = TypeVar("T")
 
@@ -93,6 +93,21 @@ class RetryPolicy:
             max_rate_limit_wait=self.max_rate_limit_wait,
             sleep=self.sleep,
         )
+
+
+def repeatable(write: Callable[[], object], *, done: Callable[[], bool]) -> Callable[[], None]:
+    """``write`` for a retry loop: every attempt after the first asks ``done`` first, so that a
+    write whose answer was lost (a timeout after the forge made it) is not made twice."""
+    attempts = 0
+
+    def attempt() -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts > 1 and done():
+            return
+        write()
+
+    return attempt
 
 
 class WritePacer:

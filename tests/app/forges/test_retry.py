@@ -9,7 +9,7 @@ import time
 import pytest
 
 from app.forges.base import ForgeError, RateLimited
-from app.forges.retry import RetryPolicy, WritePacer, with_retries
+from app.forges.retry import RetryPolicy, WritePacer, repeatable, with_retries
 
 
 class Failing:
@@ -158,3 +158,24 @@ def test_writes_from_several_threads_are_serial_and_spaced() -> None:
 def test_a_negative_interval_is_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         WritePacer(-1)
+
+
+def test_a_repeatable_write_asks_whether_it_was_made_before_each_retry() -> None:
+    writes: list[int] = []
+    asked: list[int] = []
+
+    def write() -> None:
+        writes.append(len(writes))
+        if len(writes) == 1:  # made, but its answer is lost
+            raise ForgeError("timed out", retryable=True)
+
+    def done() -> bool:
+        asked.append(len(writes))
+        return bool(writes)
+
+    attempt = repeatable(write, done=done)
+    with_retries(
+        attempt, what="write", tries=3, base_delay=0, max_delay=0, max_rate_limit_wait=0,
+        sleep=lambda _: None,
+    )  # fmt: skip
+    assert writes == [0] and asked == [1]
