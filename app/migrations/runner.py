@@ -78,14 +78,13 @@ def _failure(
     )
 
 
-def _run_step(target: Target, step: _Step, upcoming: _Step | None) -> None:
+def _run_step(target: Target, step: _Step, upcoming: Script | None) -> None:
     """Run one file and record it; raises StatementFailure after recording what happened."""
     if target.transactional_ddl and not step.script.no_transaction(target.dialect):
         change = RemoveRows(step.remove) if step.direction == "down" else RecordApplied(step.entry)
         target.run_atomic(step.script, change)
         return
-    upcoming_script = upcoming.script if upcoming is not None else None
-    row_id = target.run_stepwise(step.script, step.entry, upcoming=upcoming_script)
+    row_id = target.run_stepwise(step.script, step.entry, upcoming=upcoming)
     if step.direction == "down":
         target.delete_rows((*step.remove, row_id))
 
@@ -107,7 +106,8 @@ def _run_steps(
         notify(Progress("started", version, filename, step.direction))
         started = time.perf_counter()
         try:
-            _run_step(target, step, steps[position + 1] if position + 1 < len(steps) else None)
+            upcoming = steps[position + 1].script if position + 1 < len(steps) else None
+            _run_step(target, step, upcoming)
         except StatementFailure as failure:
             atomic = target.transactional_ddl and not step.script.no_transaction(target.dialect)
             dirty = not atomic and not failure.nothing_ran
