@@ -161,6 +161,13 @@ class RolloutService:
         await self.client.aclose()
         self.store.close()
 
+    async def __aenter__(self) -> RolloutService:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
     async def deliver(self, forge: str, delivery: tuple[bytes, dict[str, str]]) -> httpx.Response:
         body, headers = delivery
         response = await self.client.post(f"/webhooks/{forge}", content=body, headers=headers)

@@ -59,8 +59,7 @@ async def test_production_waits_for_an_authorised_approval(
         ],
     )
     service = RolloutService(config)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, forge, service)
         grant(fake_forge, forge, "dba-bob", "maintain")
         grant(fake_forge, forge, "dev-mallory", "write")
@@ -127,5 +126,3 @@ async def test_production_waits_for_an_authorised_approval(
         ]
         approval = service.store.approvals.of_rollout(rollout.id)["production"]
         assert (approval.username, approval.permission) == ("dba-bob", "maintain")
-    finally:
-        await service.stop()

@@ -59,8 +59,7 @@ async def test_a_failure_stops_at_staging_and_a_retry_rolls_out_the_fix(
 ) -> None:
     staging, production = postgres_target(), postgres_target()
     service = two_environments(fake_forge, tmp_path, state_url, staging, production)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, "github", service)
         fake_forge.set_role("acme/shop", "dba-bob", "maintain")
         fake_forge.set_role("acme/shop", "guest-gus", "read")
@@ -138,8 +137,6 @@ async def test_a_failure_stops_at_staging_and_a_retry_rolls_out_the_fix(
         assert f"superseded by the rollout of `{second.merge_sha[:7]}` (#2)" in old_report
         entries = service.store.audit.entries(subject=failed.subject, limit=50)
         assert ("dba-bob", "command.retry") in [(e.actor, e.action) for e in entries]
-    finally:
-        await service.stop()
 
 
 async def test_a_retry_without_a_new_commit_runs_the_same_files_again(
@@ -182,8 +179,7 @@ async def test_cancel_stops_a_running_rollout_after_the_current_migration(
 ) -> None:
     staging, production = postgres_target(), postgres_target()
     service = two_environments(fake_forge, tmp_path, state_url, staging, production)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, "github", service)
         fake_forge.set_role("acme/shop", "dev-dana", "write")
         pull = repo.merge(
@@ -215,8 +211,6 @@ async def test_cancel_stops_a_running_rollout_after_the_current_migration(
         )
         acknowledgement = repo.comments_by(pull.number, FakeForge.BOT)[-1]
         assert acknowledgement.startswith("@dev-dana cancelling after the running migration")
-    finally:
-        await service.stop()
 
 
 async def test_migration_files_the_runner_cannot_use_fail_the_step_with_the_reason(
@@ -224,8 +218,7 @@ async def test_migration_files_the_runner_cannot_use_fail_the_step_with_the_reas
 ) -> None:
     staging, production = postgres_target(), postgres_target()
     service = two_environments(fake_forge, tmp_path, state_url, staging, production)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, "github", service)
         pull = repo.merge(
             {
@@ -242,5 +235,3 @@ async def test_migration_files_the_runner_cannot_use_fail_the_step_with_the_reas
         assert staging.applied() == []
         [report] = repo.comments_by(pull.number, FakeForge.BOT)
         assert "Fix the migration files in a new pull request, merge it into `main`" in report
-    finally:
-        await service.stop()

@@ -31,8 +31,7 @@ async def test_the_files_unreadable_for_a_while_the_rollout_goes_on_after(
 ) -> None:
     staging = postgres_target()
     service = one_environment(fake_forge, tmp_path, state_url, staging)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, "github", service)
         pull = repo.merge({"0001_create.sql": "CREATE TABLE things (id int);\n"})
         # Two jobs' worth of failures (the adapter tries twice per read).
@@ -42,8 +41,6 @@ async def test_the_files_unreadable_for_a_while_the_rollout_goes_on_after(
         assert staging.applied() == ["0001"]
         assert len(fake_forge.requests("GET", "/git/trees/")) >= 5, "tried again after the outage"
         assert service.steps(done)["staging"].attempts >= 2
-    finally:
-        await service.stop()
 
 
 async def test_statuses_refused_by_the_forge_are_written_later(
@@ -56,8 +53,7 @@ async def test_statuses_refused_by_the_forge_are_written_later(
     monkeypatch.setenv("SCHEMABOT_ROLLOUT_REPORT_RETRY_SECONDS", "3")
     staging = postgres_target()
     service = one_environment(fake_forge, tmp_path, state_url, staging)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, "github", service)
         pull = repo.merge({"0001_create.sql": "CREATE TABLE things (id int);\n"})
         # Every status write of the rollout's job fails (two, each tried twice by the adapter).
@@ -74,5 +70,3 @@ async def test_statuses_refused_by_the_forge_are_written_later(
         await service.until(reported, within=30, what="the statuses written")
         assert repo.statuses(str(pull.merge_sha))["schemabot/staging"][0] == "success"
         assert staging.applied() == ["0001"], "reporting again applies nothing again"
-    finally:
-        await service.stop()

@@ -34,8 +34,7 @@ async def test_a_mariadb_environment_after_postgresql(
         ],
     )
     service = RolloutService(config)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, "gitlab", service)
         fake_forge.set_access_level("acme/shop", "dba-bob", 40)
         first = repo.merge(
@@ -85,5 +84,3 @@ async def test_a_mariadb_environment_after_postgresql(
         )
         [report] = [c for c in repo.comments_by(second.number, FakeForge.BOT) if "###" in c]
         assert "Resolve the database's state as described" in report
-    finally:
-        await service.stop()

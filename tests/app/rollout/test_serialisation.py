@@ -41,8 +41,7 @@ async def test_the_merged_event_twice_and_the_push_make_one_rollout(
 ) -> None:
     staging, production = postgres_target(), postgres_target()
     service = gated_service(fake_forge, tmp_path, state_url, staging, production)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, "github", service)
         before = repo.head()
         pull = repo.merge({"0001_create.sql": "CREATE TABLE things (id int);\n"})
@@ -77,8 +76,6 @@ async def test_the_merged_event_twice_and_the_push_make_one_rollout(
         )
         refused = service.store.audit.entries(subject=rollout.subject)[0]
         assert (refused.actor, refused.action) == ("dev-dana", "command.refused")
-    finally:
-        await service.stop()
 
 
 async def test_a_push_to_another_branch_rolls_nothing_out(
@@ -86,8 +83,7 @@ async def test_a_push_to_another_branch_rolls_nothing_out(
 ) -> None:
     staging, production = postgres_target(), postgres_target()
     service = gated_service(fake_forge, tmp_path, state_url, staging, production)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, "github", service)
         before, after = repo.push({"0001_create.sql": "CREATE TABLE things (id int);\n"})
         response = await repo.deliver_push(before, after, branch="feature")
@@ -97,8 +93,6 @@ async def test_a_push_to_another_branch_rolls_nothing_out(
         }
         assert service.store.rollouts.of_repository("github", "acme/shop") == []
         assert staging.applied() == []
-    finally:
-        await service.stop()
 
 
 async def test_a_newer_merge_supersedes_a_rollout_waiting_for_approval(
@@ -106,8 +100,7 @@ async def test_a_newer_merge_supersedes_a_rollout_waiting_for_approval(
 ) -> None:
     staging, production = postgres_target(), postgres_target()
     service = gated_service(fake_forge, tmp_path, state_url, staging, production)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, "github", service)
         fake_forge.set_role("acme/shop", "dba-bob", "write")
         first = repo.merge({"0001_create.sql": "CREATE TABLE things (id int);\n"})
@@ -152,8 +145,6 @@ async def test_a_newer_merge_supersedes_a_rollout_waiting_for_approval(
             c for c in repo.comments_by(second.number, FakeForge.BOT) if ROLLOUT_MARKER in c
         ]
         assert f"also carries the migrations of `{first.merge_sha[:7]}` (#1)" in report
-    finally:
-        await service.stop()
 
 
 async def test_two_merges_in_a_row_are_serialised(
@@ -163,8 +154,7 @@ async def test_two_merges_in_a_row_are_serialised(
     and when the first reaches production's gate, the second takes over."""
     staging, production = postgres_target(), postgres_target()
     service = gated_service(fake_forge, tmp_path, state_url, staging, production)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, "github", service)
         first = repo.merge(
             {
@@ -202,5 +192,3 @@ async def test_two_merges_in_a_row_are_serialised(
         assert [entry["script"] for entry in second_staging.applied] == ["0003_b.sql"]
         assert first_staging.finished_at is not None and second_staging.started_at is not None
         assert second_staging.started_at >= first_staging.finished_at
-    finally:
-        await service.stop()

@@ -29,8 +29,7 @@ async def test_production_soaks_after_staging_then_goes_on_by_itself(
         ],
     )
     service = RolloutService(config)
-    await service.start()
-    try:
+    async with service:
         repo = ForgeRepository(fake_forge, "github", service)
         pull = repo.merge({"0001_create.sql": "CREATE TABLE things (id int);\n"})
         await repo.deliver_merged(pull)
@@ -59,5 +58,3 @@ async def test_production_soaks_after_staging_then_goes_on_by_itself(
         assert rollout.wait_until is not None
         assert production_started >= rollout.wait_until
         assert (production_started - staging_done).total_seconds() >= 2
-    finally:
-        await service.stop()
