@@ -20,7 +20,8 @@ from sqlglot.tokenizer_core import Token, TokenType
 from sqlglot.tokens import Tokenizer
 
 from linters.dialects import SQLGLOT_DIALECT, Dialect
-from linters.split import ClientCommand, Comment, LineIndex, Piece, split_source
+from linters.line_index import LineIndex
+from linters.split import ClientCommand, Comment, Piece, split_source
 from linters.statement import Statement
 
 __all__ = [

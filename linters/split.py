@@ -9,15 +9,15 @@ between is plain SQL that needs no closer look, so the cost is a few regex calls
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
 
 from linters.dialects import Dialect
 from linters.finding import Span
+from linters.line_index import LineIndex
 
-__all__ = ["ClientCommand", "Comment", "LineIndex", "Piece", "SplitFile", "split_source"]
+__all__ = ["ClientCommand", "Comment", "Piece", "SplitFile", "split_source"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,31 +69,6 @@ class SplitFile:
     lines: LineIndex
 
 
-class LineIndex:
-    """Turns character offsets into 1-based lines and columns (a line ends after ``\\n``)."""
-
-    __slots__ = ("_starts",)
-
-    def __init__(self, source: str) -> None:
-        self._starts = [0, *(match.end() for match in _NEWLINE.finditer(source))]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
-
-    def next_line(self, offset: int) -> int | None:
-        """Where the line after the one holding ``offset`` starts; None on the last line."""
-        line = bisect_right(self._starts, offset)
-        return self._starts[line] if line < len(self._starts) else None
-
-    def span(self, start: int, end: int) -> Span:
-        """The span of ``source[start:end]``; its end is the last character, inclusive."""
-        line, column = self.position(start)
-        end_line, end_column = self.position(max(end - 1, start))
-        return Span(line, column, end_line, end_column)
-
-
-_NEWLINE = re.compile(r"\n")
 _BYTE_ORDER_MARK = "\ufeff"
 
 # `$` belongs to identifiers in PostgreSQL and MySQL; `.` precedes a column name (`new.end`).
