@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.migrations.errors import DatabaseDirty
 from app.migrations.files import Migration, discover
-from app.migrations.history import HistoryRow, describe_dirty, find_dirty
+from app.migrations.history import AnyRow, HistoryRow, RecordedRow, describe_dirty, find_dirty
 from app.migrations.targets import open_target
 from app.migrations.targets.base import Target
 from linters.naming import version_key
@@ -62,20 +62,22 @@ def migration_for(row: HistoryRow, migrations: list[Migration]) -> Migration | N
     return None
 
 
-def dirty_state(target: Target, rows: list[HistoryRow], migrations: list[Migration]) -> None:
+def dirty_state(target: Target, rows: Sequence[AnyRow], migrations: list[Migration]) -> None:
     """Raise DatabaseDirty when a migration failed or was interrupted half-way."""
-    row = find_dirty(rows)
-    if row is not None:
+    found = find_dirty(rows)
+    if found is not None:
+        row = found if isinstance(found, HistoryRow) else target.read_history_row(found.id)
         raise DatabaseDirty(describe_dirty(row, migration_for(row, migrations), target.dialect))
 
 
-def claim(target: Target, migrations: list[Migration], *, lock_wait: float) -> list[HistoryRow]:
-    """Become the only runner, make sure the history table exists, and return its rows.
+def claim(target: Target, migrations: list[Migration], *, lock_wait: float) -> list[RecordedRow]:
+    """Become the only runner, make sure the history table exists, and return its rows (what
+    planning needs of them; a dirty row is read whole to describe it).
 
     Refuses (DatabaseDirty) when an earlier run left the database needing attention.
     """
     target.lock(lock_wait)
     target.ensure_history()
-    rows = target.read_history()
+    rows = target.read_recorded()
     dirty_state(target, rows, migrations)
     return rows

@@ -12,17 +12,14 @@ tenth of a second to every run, more than the bookkeeping of a few hundred files
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from app.migrations.constants import DEFAULT_LOCK_WAIT_SECONDS, URL_ENV
+from app.migrations.arguments import Command, build_parser
 
 if TYPE_CHECKING:
     from app.migrations.baseline import ForeignTool
@@ -34,19 +31,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 PROG = "schemabot migrate"
-FOREIGN_TOOLS = ("flyway", "golang-migrate", "dbmate")
-SCHEMES_HELP = "auto, flyway, golang-migrate, dbmate or plain."
-SUMMARIES = {
-    "status": "Show applied and pending migrations, a dirty state and any problem.",
-    "apply": "Apply pending migrations in version order, each recorded in the history table.",
-    "rollback": "Run down migrations for the newest versions (one by default).",
-    "baseline": "Record migrations as applied without running them "
-    "(adopting an existing database).",
-    "resolve": "Record what a person found after a failed or interrupted migration.",
-}
 
 T = TypeVar("T")
-Command = Callable[[argparse.Namespace], int]
 
 
 class _Exit(Exception):
@@ -111,6 +97,8 @@ def _print_progress(progress: Progress) -> None:
 
 def _finish(report: ApplyReport, output: str) -> int:
     if output == "json":
+        import json
+
         _echo(json.dumps(report.to_dict(), indent=2))
     else:
         for note in report.notes:
@@ -173,6 +161,8 @@ def _status(args: argparse.Namespace) -> int:
         )
     )  # fmt: skip
     if args.format == "json":
+        import json
+
         _echo(json.dumps(result.to_dict(), indent=2))
     else:
         _print_status(result)
@@ -247,145 +237,21 @@ def _resolve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# -- the parser -----------------------------------------------------------------------------
-
-
-def _at_least_one(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{number} is not 1 or more")
-    return number
-
-
-def _subcommand(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    name: str,
-    run: Command,
-    *,
-    needs_dir: bool = True,
-) -> argparse.ArgumentParser:
-    """A command with the options every command has: the directory and the target."""
-    summary = SUMMARIES[name]
-    parser = commands.add_parser(name, help=summary, description=summary, allow_abbrev=False)
-    parser.set_defaults(run=run)
-    if needs_dir:
-        parser.add_argument("--dir", "-d", type=Path, required=True, help="Migrations directory.")
-    else:  # resolve reads only the history; --dir is accepted so one command line fits all
-        parser.add_argument("--dir", "-d", type=Path, help=argparse.SUPPRESS)
-    from_environment = os.environ.get(URL_ENV) or None
-    parser.add_argument(
-        "--url",
-        default=from_environment,
-        required=from_environment is None,
-        help=f"Database URL: postgresql://, mysql://, mariadb://, sqlite:///path "
-        f"(default: ${URL_ENV}).",
-    )
-    return parser
-
-
-def _add_claim_options(parser: argparse.ArgumentParser, *, scheme: bool = True) -> None:
-    """Options of the commands that take the runner's lock and record who ran them."""
-    if scheme:
-        _add_scheme(parser)
-    parser.add_argument(
-        "--lock-wait",
-        metavar="DURATION",
-        default=f"{DEFAULT_LOCK_WAIT_SECONDS:g}s",
-        help="How long to wait for another runner's lock (default: %(default)s).",
-    )
-    parser.add_argument(
-        "--applied-by", metavar="NAME", help="Recorded in the history (default: OS user)."
-    )
-
-
-def _add_scheme(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scheme", default="auto", metavar="SCHEME", help=SCHEMES_HELP)
-
-
-def _add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="Output format (default: text)."
-    )
-
-
-def _add_run_options(parser: argparse.ArgumentParser, to_help: str) -> None:
-    """Options of the commands that run migration files: apply and rollback."""
-    parser.add_argument("--to", metavar="VERSION", help=to_help)
-    parser.add_argument(
-        "--dry-run", action="store_true", help="Print the plan; change nothing in the database."
-    )
-    _add_format(parser)
-    parser.add_argument(
-        "--lock-timeout",
-        metavar="DURATION",
-        help="Lock wait limit for each migration statement (5s).",
-    )
-    parser.add_argument(
-        "--statement-timeout", metavar="DURATION", help="Run time limit for each statement (15min)."
-    )
-
-
-def _parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Apply, inspect and repair database migrations "
-        "(PostgreSQL, MySQL/MariaDB, SQLite).",
-        allow_abbrev=False,
-    )
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-
-    status = _subcommand(commands, "status", _status)
-    _add_scheme(status)
-    _add_format(status)
-    status.add_argument(
-        "--allow-out-of-order",
-        action="store_true",
-        help="Count older files as pending, not as problems.",
-    )
-
-    apply = _subcommand(commands, "apply", _apply)
-    _add_run_options(apply, "Apply up to this version.")
-    apply.add_argument(
-        "--allow-out-of-order", action="store_true", help="Apply files older than the newest."
-    )
-    _add_claim_options(apply)
-    apply.add_argument("--commit", metavar="SHA", help="Commit recorded in history.")
-    apply.add_argument("--rollout-id", metavar="ID", help="Rollout id for history.")
-
-    rollback = _subcommand(commands, "rollback", _rollback)
-    rollback.add_argument("--steps", type=_at_least_one, metavar="N", help="Versions to undo.")
-    _add_run_options(rollback, "Undo versions above this.")
-    _add_claim_options(rollback)
-
-    baseline = _subcommand(commands, "baseline", _baseline)
-    baseline.add_argument("--to", metavar="VERSION", help="Record files up to here.")
-    baseline.add_argument(
-        "--from",
-        dest="from_tool",
-        choices=FOREIGN_TOOLS,
-        help="Adopt what this tool's history table lists.",
-    )
-    _add_claim_options(baseline)
-
-    resolve = _subcommand(commands, "resolve", _resolve, needs_dir=False)
-    resolve.add_argument("--version", required=True, help="The migration needing attention.")
-    for flag, verdict, found in (
-        ("--applied", True, "the whole file is in effect"),
-        ("--not-applied", False, "none of it is"),
-    ):
-        resolve.add_argument(flag, dest="applied", action="store_const", const=verdict,
-                             help=f"After checking the schema: {found}.")  # fmt: skip
-    _add_claim_options(resolve, scheme=False)
-    return parser
+#: Each command's name and what runs it, in the order the help lists them.
+COMMANDS: dict[str, Command] = {
+    "status": _status,
+    "apply": _apply,
+    "rollback": _rollback,
+    "baseline": _baseline,
+    "resolve": _resolve,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``schemabot migrate`` command; ``argv`` starts with the command's name."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = _parser(PROG)
+    only = arguments[0] if arguments and arguments[0] in COMMANDS else None
+    parser = build_parser(PROG, COMMANDS, only=only)
     if not arguments:  # the list of commands, with the exit code of a usage error
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from app import durations
 from app.migrations.errors import UsageError
@@ -18,8 +18,7 @@ def parse_duration(text: str) -> float:
         raise UsageError(f"not a duration: {text!r} (write e.g. 500ms, 5s, 15min, 2h)") from None
 
 
-@dataclass(frozen=True, slots=True)
-class Timeouts:
+class Timeouts(NamedTuple):
     """Limits for the migration statements (not for the runner's own lock wait), in seconds.
 
     None leaves the server's setting alone.

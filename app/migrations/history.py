@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
 from linters.naming import version_key
 
@@ -14,10 +14,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "RECORDED_COLUMNS",
+    "AnyRow",
     "DirtyState",
     "HistoryEntry",
     "HistoryKind",
     "HistoryRow",
+    "RecordedRow",
     "applied_rows",
     "describe_dirty",
     "find_dirty",
@@ -34,11 +37,13 @@ COLUMNS = (
     "statement_line", "error",
 )  # fmt: skip
 
+#: The columns of a RecordedRow, in its order.
+RECORDED_COLUMNS = ("id", "version", "description", "kind", "script", "checksum", "success")
+
 _EXCERPT_LENGTH = 160
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
     """What the runner writes when it starts (or baselines) a migration."""
 
     version: str | None
@@ -57,8 +62,7 @@ class HistoryEntry:
         )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryRow:
+class HistoryRow(NamedTuple):
     id: int
     version: str | None
     description: str
@@ -80,25 +84,29 @@ class HistoryRow:
 
     @classmethod
     def from_record(cls, record: tuple[object, ...]) -> HistoryRow:
-        values = dict(zip(COLUMNS, record, strict=True))
-        success = values["success"]
+        """A row from a record of the :data:`COLUMNS`, in their order."""
+        (
+            id_, version, description, kind, script, checksum, applied_by, commit, rollout_id,
+            started_at, finished_at, duration_ms, success, statement_index, statement_line,
+            error,
+        ) = record  # fmt: skip
         return cls(
-            id=int(str(values["id"])),
-            version=_text(values["version"]),
-            description=str(values["description"]),
-            kind=str(values["kind"]),
-            script=str(values["script"]),
-            checksum=_text(values["checksum"]),
-            applied_by=str(values["applied_by"]),
-            commit=_text(values["commit_sha"]),
-            rollout_id=_text(values["rollout_id"]),
-            started_at=_timestamp(values["started_at"]),
-            finished_at=_timestamp(values["finished_at"]),
-            duration_ms=_integer(values["duration_ms"]),
-            success=None if success is None else bool(success),
-            statement_index=_integer(values["statement_index"]),
-            statement_line=_integer(values["statement_line"]),
-            error=_text(values["error"]),
+            int(str(id_)),
+            _text(version),
+            str(description),
+            str(kind),
+            str(script),
+            _text(checksum),
+            str(applied_by),
+            _text(commit),
+            _text(rollout_id),
+            _timestamp(started_at),
+            _timestamp(finished_at),
+            _integer(duration_ms),
+            None if success is None else bool(success),
+            _integer(statement_index),
+            _integer(statement_line),
+            _text(error),
         )
 
     @property
@@ -122,6 +130,45 @@ class HistoryRow:
         }
 
 
+class RecordedRow(NamedTuple):
+    """What a claim reads of every history row: which file ran, its checksum, its outcome.
+
+    Enough to plan a run and to find a dirty row; the dirty row is then read whole
+    (:class:`HistoryRow`) to describe it. Reading these columns only skips decoding two
+    timestamps and seven other columns of each row, most of a no-op run's history read.
+    """
+
+    id: int
+    version: str | None
+    description: str
+    kind: str
+    script: str
+    checksum: str | None
+    success: bool | None
+
+    @classmethod
+    def from_record(cls, record: tuple[object, ...]) -> RecordedRow:
+        """A row from a record of the :data:`RECORDED_COLUMNS`, in their order."""
+        id_, version, description, kind, script, checksum, success = record
+        return cls(
+            int(str(id_)),
+            _text(version),
+            str(description),
+            str(kind),
+            str(script),
+            _text(checksum),
+            None if success is None else bool(success),
+        )
+
+    @property
+    def key(self) -> tuple[int, ...] | None:
+        return version_key(self.version) if self.version else None
+
+
+#: A history row as planning sees it: read whole, or only what a claim reads.
+AnyRow = TypeVar("AnyRow", bound=HistoryRow | RecordedRow)
+
+
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -136,21 +183,21 @@ def _timestamp(value: object) -> datetime | None:
     return datetime.fromisoformat(str(value))
 
 
-def applied_rows(rows: list[HistoryRow]) -> dict[tuple[int, ...], HistoryRow]:
+def applied_rows(rows: Sequence[AnyRow]) -> dict[tuple[int, ...], AnyRow]:
     """The completed row of each applied version (versioned or baseline), by version key."""
-    applied: dict[tuple[int, ...], HistoryRow] = {}
+    applied: dict[tuple[int, ...], AnyRow] = {}
     for row in rows:
-        if row.key is not None and row.success and row.kind in ("versioned", "baseline"):
-            applied[row.key] = row
+        key = row.key
+        if key is not None and row.success and row.kind in ("versioned", "baseline"):
+            applied[key] = row
     return applied
 
 
-def find_dirty(rows: list[HistoryRow]) -> HistoryRow | None:
+def find_dirty(rows: Sequence[AnyRow]) -> AnyRow | None:
     return next((row for row in rows if row.success is not True), None)
 
 
-@dataclass(frozen=True, slots=True)
-class DirtyState:
+class DirtyState(NamedTuple):
     row: HistoryRow
     #: "failed": the runner saw the error; "interrupted": the runner died or lost its session.
     state: Literal["failed", "interrupted"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Sequence
+from typing import Generic, Literal, NamedTuple
 
 from app.migrations.errors import MigrationFileError, UsageError
 from app.migrations.files import Migration
-from app.migrations.history import HistoryRow, applied_rows
+from app.migrations.history import AnyRow, applied_rows
 from linters.naming import version_key
 
 __all__ = ["ApplyPlan", "Problem", "plan_apply", "plan_rollback"]
@@ -15,8 +15,7 @@ __all__ = ["ApplyPlan", "Problem", "plan_apply", "plan_rollback"]
 ProblemKind = Literal["checksum-changed", "file-missing", "out-of-order"]
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     kind: ProblemKind
     version: str | None
     script: str
@@ -31,11 +30,10 @@ class Problem:
         }
 
 
-@dataclass
-class ApplyPlan:
-    applied: list[HistoryRow]
+class ApplyPlan(NamedTuple, Generic[AnyRow]):
+    applied: list[AnyRow]
     pending: list[Migration]
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem]
 
 
 def _key_of(version: str) -> tuple[int, ...]:
@@ -45,7 +43,7 @@ def _key_of(version: str) -> tuple[int, ...]:
         raise UsageError(f"not a version: {version!r}") from error
 
 
-def _latest_repeatable_checksums(rows: list[HistoryRow]) -> dict[str, str | None]:
+def _latest_repeatable_checksums(rows: Sequence[AnyRow]) -> dict[str, str | None]:
     latest: dict[str, str | None] = {}
     for row in rows:
         if row.kind == "repeatable" and row.success:
@@ -55,11 +53,11 @@ def _latest_repeatable_checksums(rows: list[HistoryRow]) -> dict[str, str | None
 
 def plan_apply(
     migrations: list[Migration],
-    rows: list[HistoryRow],
+    rows: Sequence[AnyRow],
     *,
     allow_out_of_order: bool = False,
     to_version: str | None = None,
-) -> ApplyPlan:
+) -> ApplyPlan[AnyRow]:
     """Pending migrations in run order, and every disagreement between files and history."""
     applied = applied_rows(rows)
     by_key = {m.key: m for m in migrations if m.kind == "versioned"}
@@ -101,7 +99,7 @@ def plan_apply(
             migration.checksum
         ):
             pending.append(migration)
-    ordered_rows = sorted(applied.values(), key=lambda row: row.key or ())
+    ordered_rows = [applied[key] for key in sorted(applied)]
     return ApplyPlan(ordered_rows, pending, problems)
 
 
@@ -118,11 +116,11 @@ def _expected_down(migration: Migration) -> str:
 
 def plan_rollback(
     migrations: list[Migration],
-    rows: list[HistoryRow],
+    rows: Sequence[AnyRow],
     *,
     steps: int | None = None,
     to_version: str | None = None,
-) -> list[tuple[Migration, HistoryRow]]:
+) -> list[tuple[Migration, AnyRow]]:
     """The newest applied versions to undo, newest first: ``steps`` of them, or all above
     ``to_version``. Refuses, naming the file, when one has no down migration or has changed."""
     applied = applied_rows(rows)
@@ -133,7 +131,7 @@ def plan_rollback(
     else:
         chosen = newest_first[: 1 if steps is None else steps]
     by_key = {m.key: m for m in migrations if m.kind == "versioned"}
-    plan: list[tuple[Migration, HistoryRow]] = []
+    plan: list[tuple[Migration, AnyRow]] = []
     for key, row in chosen:
         migration = by_key.get(key)
         if migration is None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from app.migrations.history import DirtyState, HistoryRow
 from app.migrations.plan import Problem
@@ -22,8 +21,7 @@ __all__ = [
 Direction = Literal["up", "down"]
 
 
-@dataclass(frozen=True, slots=True)
-class StepResult:
+class StepResult(NamedTuple):
     """One migration applied (or rolled back) by this run."""
 
     version: str | None
@@ -42,8 +40,7 @@ class StepResult:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class MigrationFailure:
+class MigrationFailure(NamedTuple):
     """The file, line and statement the database refused, and what it said."""
 
     version: str | None
@@ -71,8 +68,7 @@ class MigrationFailure:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedMigration:
+class PlannedMigration(NamedTuple):
     """A pending migration as a dry run shows it: its statements with their lines."""
 
     version: str | None
@@ -89,8 +85,7 @@ class PlannedMigration:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(NamedTuple):
     event: Literal["started", "applied", "failed"]
     version: str | None
     script: str
@@ -100,19 +95,55 @@ class Progress:
 
 ProgressCallback = Callable[[Progress], None]
 
+#: ApplyReport's fields in the order of its constructor, as its repr shows them. It is a plain
+#: class, not a dataclass, like the value objects above are named tuples: a dataclass is built
+#: by generating and compiling code when the module is imported, at every run's start-up.
+_REPORT_FIELDS = (
+    "target", "steps", "failure", "cancelled", "not_run", "planned", "dry_run", "notes",
+)  # fmt: skip
 
-@dataclass
+
 class ApplyReport:
-    target: str
-    steps: list[StepResult] = field(default_factory=list)
-    failure: MigrationFailure | None = None
-    #: Stopped between files by a cancel request (SIGTERM or the caller's event).
-    cancelled: bool = False
-    #: Files that were due but did not run (after a failure or a cancel).
-    not_run: list[str] = field(default_factory=list)
-    planned: list[PlannedMigration] = field(default_factory=list)
-    dry_run: bool = False
-    notes: list[str] = field(default_factory=list)
+    """What a run did; the runner fills it in as it goes."""
+
+    __slots__ = _REPORT_FIELDS
+
+    def __init__(
+        self,
+        target: str,
+        steps: list[StepResult] | None = None,
+        failure: MigrationFailure | None = None,
+        cancelled: bool = False,
+        not_run: list[str] | None = None,
+        planned: list[PlannedMigration] | None = None,
+        dry_run: bool = False,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.target = target
+        self.steps: list[StepResult] = [] if steps is None else steps
+        self.failure = failure
+        #: Stopped between files by a cancel request (SIGTERM or the caller's event).
+        self.cancelled = cancelled
+        #: Files that were due but did not run (after a failure or a cancel).
+        self.not_run: list[str] = [] if not_run is None else not_run
+        self.planned: list[PlannedMigration] = [] if planned is None else planned
+        self.dry_run = dry_run
+        self.notes: list[str] = [] if notes is None else notes
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.target, self.steps, self.failure, self.cancelled, self.not_run, self.planned,
+            self.dry_run, self.notes,
+        )  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:  # by value, and so unhashable, as it always was
+        if not isinstance(other, ApplyReport):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        values = zip(_REPORT_FIELDS, self._values(), strict=True)
+        return f"ApplyReport({', '.join(f'{name}={value!r}' for name, value in values)})"
 
     @property
     def ok(self) -> bool:
@@ -136,8 +167,7 @@ class ApplyReport:
         }
 
 
-@dataclass
-class Status:
+class Status(NamedTuple):
     applied: list[HistoryRow]
     pending: list[tuple[str | None, str]]
     dirty: DirtyState | None

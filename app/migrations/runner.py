@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from app.migrations.claim import (
     MigrationSource,
@@ -24,7 +25,15 @@ from app.migrations.constants import DEFAULT_LOCK_WAIT_SECONDS
 from app.migrations.durations import Timeouts
 from app.migrations.errors import ValidationRefused
 from app.migrations.files import Migration, Script
-from app.migrations.history import HistoryEntry, HistoryKind, HistoryRow, describe_dirty, find_dirty
+from app.migrations.history import (
+    AnyRow,
+    HistoryEntry,
+    HistoryKind,
+    HistoryRow,
+    RecordedRow,
+    describe_dirty,
+    find_dirty,
+)
 from app.migrations.plan import plan_apply, plan_rollback
 from app.migrations.report import (
     ApplyReport,
@@ -42,8 +51,7 @@ from linters.dialects import Dialect
 __all__ = ["apply", "rollback", "status"]
 
 
-@dataclass(frozen=True, slots=True)
-class _Step:
+class _Step(NamedTuple):
     """One migration to run in one direction, and how to record it."""
 
     migration: Migration
@@ -131,7 +139,7 @@ def _planned(step: _Step, target: Target) -> PlannedMigration:
 
 def _history(
     target: Target, files: list[Migration], *, dry_run: bool, lock_wait: float
-) -> list[HistoryRow]:
+) -> Sequence[HistoryRow | RecordedRow]:
     """The history rows: read as they are for a dry run, else claimed under the runner lock."""
     if dry_run:
         rows = target.read_history()
@@ -231,7 +239,7 @@ def rollback(
     return report
 
 
-def _rows_of_version(rows: list[HistoryRow], applied: HistoryRow) -> list[HistoryRow]:
+def _rows_of_version(rows: Sequence[AnyRow], applied: AnyRow) -> list[AnyRow]:
     return [row for row in rows if row.key == applied.key and row.kind != "repeatable"]
 
 

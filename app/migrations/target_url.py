@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from app.dsn import masked
@@ -22,8 +21,7 @@ _ENGINES: dict[str, Engine] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class TargetUrl:
+class TargetUrl(NamedTuple):
     engine: Engine
     url: str
     host: str = ""

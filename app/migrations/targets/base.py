@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from app.migrations.constants import HISTORY_TABLE
-from app.migrations.history import COLUMNS, HistoryEntry, HistoryRow
+from app.migrations.history import (
+    COLUMNS,
+    RECORDED_COLUMNS,
+    HistoryEntry,
+    HistoryRow,
+    RecordedRow,
+)
 
 if TYPE_CHECKING:
     from app.migrations.durations import Timeouts
@@ -55,15 +60,13 @@ class StatementFailure(Exception):
         self.nothing_ran = nothing_ran
 
 
-@dataclass(frozen=True, slots=True)
-class RecordApplied:
+class RecordApplied(NamedTuple):
     """Insert a completed history row in the migration's own transaction."""
 
     entry: HistoryEntry
 
 
-@dataclass(frozen=True, slots=True)
-class RemoveRows:
+class RemoveRows(NamedTuple):
     """Delete history rows (a rollback) in the down migration's own transaction."""
 
     ids: tuple[int, ...]
@@ -178,6 +181,20 @@ class Target(ABC):
             return []
         records = self.query(f"SELECT {', '.join(COLUMNS)} FROM {HISTORY_TABLE} ORDER BY id")
         return [HistoryRow.from_record(record) for record in records]
+
+    def read_recorded(self) -> list[RecordedRow]:
+        """What planning needs of each row, from a history table that exists (see claim)."""
+        records = self.query(
+            f"SELECT {', '.join(RECORDED_COLUMNS)} FROM {HISTORY_TABLE} ORDER BY id"
+        )
+        return [RecordedRow.from_record(record) for record in records]
+
+    def read_history_row(self, row_id: int) -> HistoryRow:
+        """One whole row, which the caller knows to be there."""
+        records = self.query(
+            f"SELECT {', '.join(COLUMNS)} FROM {HISTORY_TABLE} WHERE id = %s", (row_id,)
+        )
+        return HistoryRow.from_record(records[0])
 
     def insert_applied_sql(self) -> str:
         """INSERT of a completed row inside the migration's transaction, 8 placeholders."""

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from app.migrations.arguments import build_parser
+from app.migrations.command import COMMANDS, PROG
 from app.migrations.command import main as migrate
 from app.migrations.targets import open_target
 from tests.app.migrations.conftest import Database
@@ -171,3 +175,25 @@ def test_schemabot_help_lists_migrate_and_the_typer_command_forwards_to_it(
     helped = _schemabot("import sys; from app.cli import run; run(sys.argv[1:])", "migrate",
                         "resolve", "--help")  # fmt: skip
     assert helped.returncode == 0 and "--not-applied" in helped.stdout
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["-h"],
+        *([command, "-h"] for command in COMMANDS),
+        *([command, "--no-such-option"] for command in COMMANDS),
+        ["apply", "--dir", "d", "--url", "u", "extra"],
+        ["rollback", "--dir", "d", "--url", "u", "--steps", "0"],
+    ],
+)
+def test_a_command_line_is_parsed_as_by_the_parser_of_every_command(
+    arguments: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """main() builds only the named command's parser: the help and errors must not change."""
+    outputs = []
+    for only in (None, arguments[0] if arguments[0] in COMMANDS else None):
+        with pytest.raises(SystemExit) as exit_:
+            build_parser(PROG, COMMANDS, only=only).parse_args(arguments)
+        outputs.append((exit_.value.code, capsys.readouterr()))
+    assert outputs[0] == outputs[1]

@@ -108,3 +108,44 @@ def test_an_explicit_file_list_is_ordered_by_version(migrations_dir: Path) -> No
     _write(migrations_dir, {"0010_c.sql": "", "0002_b.sql": ""})
     migrations = discover([migrations_dir / "0010_c.sql", migrations_dir / "0002_b.sql"])
     assert [m.version for m in migrations] == ["0002", "0010"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"SELECT 1;\n",
+        b"\xef\xbb\xbfSELECT 1;\r\nSELECT 2;\r\n",
+        b"SELECT 1;\rSELECT 2;\r\n\r",
+        b"\xef\xbb\xbf\xef\xbb\xbfSELECT 1;",
+        b"\xef\xbb",
+        b"",
+    ],
+)
+def test_files_read_as_text_mode_reads_them(migrations_dir: Path, content: bytes) -> None:
+    path = migrations_dir / "0001_a.sql"
+    path.write_bytes(content)
+    script = discover(migrations_dir)[0].up
+    assert script.source == path.read_text(encoding="utf-8-sig")
+
+
+def test_a_file_that_is_not_utf8_is_named_with_the_reason(migrations_dir: Path) -> None:
+    (migrations_dir / "0001_a.sql").write_bytes(b"SELECT '\xff';")
+    with pytest.raises(MigrationFileError, match=r"0001_a\.sql: not UTF-8 text \(invalid start"):
+        discover(migrations_dir)
+
+
+def test_a_directory_gives_its_sql_files_with_paths_as_pathlib_prints_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = tmp_path / "m"
+    directory.mkdir()
+    for name in ("0002_b.sql", "0001_a.sql", ".sql", "0003_c.SQL", "notes.sql.md"):
+        (directory / name).write_text("")
+    assert [m.filename for m in discover(directory)] == ["0001_a.sql", "0002_b.sql"]
+    (directory / "0004_d.sql").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(IsADirectoryError, match=r"'m/0004_d\.sql'"):
+        discover(Path("m"))
+    monkeypatch.chdir(directory)
+    with pytest.raises(IsADirectoryError, match=r"'0004_d\.sql'"):
+        discover(Path("."))
