@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from linters.config import ConfigError, LintConfig, rule_severity
 from linters.dialects import Dialect
+from linters.dispatch import StatementDispatch
 from linters.finding import Finding, Severity, Span
 from linters.naming import (
     MigrationName,
@@ -149,7 +150,7 @@ class Linter:
         self.facts: dict[str, FileFacts] = {
             facts_key(facts): facts for rule in self.change_rules for facts in rule.facts
         }
-        self._dispatch: dict[type[exp.Expression], list[StatementRule]] = {}
+        self._dispatch = StatementDispatch(self.statement_rules)
         # ``config_from_table`` checks options when it reads them; a config built in code is
         # checked here, with the same declarations, before any file rather than mid-run.
         problems = [
@@ -165,15 +166,7 @@ class Linter:
 
     def rules_for(self, kind: type[exp.Expression]) -> list[StatementRule]:
         """Statement rules asking about ``kind`` or one of its base classes, in registry order."""
-        rules = self._dispatch.get(kind)
-        if rules is None:
-            rules = [
-                rule
-                for rule in self.statement_rules
-                if any(issubclass(kind, wanted) for wanted in rule.on)
-            ]
-            self._dispatch[kind] = rules
-        return rules
+        return self._dispatch.for_type(kind)
 
     def _finding(self, path: str, rule: Rule, violation: Violation) -> Finding:
         span = violation.span or (violation.statement.span if violation.statement else FILE_START)
@@ -296,7 +289,7 @@ class Linter:
         for statement in file.up_statements:
             expression = statement.expression
             if expression is not None:
-                for rule in self.rules_for(type(expression)):
+                for rule in self._dispatch.for_statement(statement, expression):
                     before = len(findings)
                     try:
                         for violation in rule.check(statement, context):

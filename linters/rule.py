@@ -334,6 +334,24 @@ class StatementRule(Rule):
     #: The sqlglot expression types this rule is asked about (``exp.Command`` for fallbacks).
     on: tuple[type[exp.Expression], ...] = field(kw_only=True)
     check: StatementCheck = field(kw_only=True)
+    #: When set, the rule has nothing to say about a statement none of whose ``words`` is one
+    #: of these: the engine skips ``check`` there. Only for words whose absence is certain to
+    #: mean no finding (sqlglot builds the node the rule looks for from that keyword).
+    needs_words: frozenset[str] | None = field(default=None, kw_only=True)
+    #: When set, the rule only reads ALTER TABLE statements (``alter_subcommands``) and only
+    #: judges subcommands of these kinds (``AlterSubcommand.kinds``): the engine skips
+    #: ``check`` on every other statement.
+    alter_actions: frozenset[str] | None = field(default=None, kw_only=True)
+
+    def applies(self, words: frozenset[str], actions: frozenset[str] | None) -> bool:
+        """Whether the rule may find something in a statement with these of the words the
+        rules need (``needs_words``), and these ALTER TABLE subcommand kinds (None: not an
+        ALTER TABLE)."""
+        if self.needs_words is not None and self.needs_words.isdisjoint(words):
+            return False
+        if self.alter_actions is not None:
+            return actions is not None and not self.alter_actions.isdisjoint(actions)
+        return True
 
 
 @dataclass(frozen=True)

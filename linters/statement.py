@@ -103,10 +103,12 @@ class Statement:
         ``("ALTER", "TABLE", "T", "VALIDATE", "CONSTRAINT", "C")``.
         """
         return tuple(
-            token.text
-            if token.token_type in _STRING_TOKENS
-            else " ".join(token.text.upper().split())
-            for token in self.tokens
+            [
+                " ".join(token.text.upper().split())
+                if token.token_type not in _STRING_TOKENS
+                else token.text
+                for token in self.tokens
+            ]
         )
 
     def has_words(self, *sequence: str) -> bool:
@@ -126,11 +128,14 @@ class Statement:
             return False
         position = len(lead)
         for part in rest:
-            n = len(part)
-            found = next(
-                (i for i in range(position, len(words) - n + 1) if words[i : i + n] == part), None
-            )
-            if found is None:
+            if not part:  # a trailing "...": anything may follow
+                continue
+            n, first = len(part), part[0]
+            try:  # the next place of the part's first word, until the whole part is there
+                found = words.index(first, position)
+                while words[found : found + n] != part:
+                    found = words.index(first, found + 1)
+            except ValueError:
                 return False
             position = found + n
         return True

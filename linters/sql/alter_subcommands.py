@@ -101,8 +101,10 @@ class AlterSubcommand:
     @property
     def added_column(self) -> ColumnDefinition | None:
         """The column an ``ADD [COLUMN]`` defines, when sqlglot can read the definition."""
+        if not self.adds_column:  # before ``node``: reading a subcommand alone costs a parse
+            return None
         node = self.node
-        if not self.adds_column or not isinstance(node, exp.ColumnDef):
+        if not isinstance(node, exp.ColumnDef):
             return None
         kind = node.args.get("kind")
         constraints = tuple(
@@ -140,6 +142,18 @@ class AlterSubcommand:
             return ()
         # Everything before the name is at the top level, so it sits at the same position.
         return self.top_words[position + 1 :]
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """What the subcommand does, for rules to be dispatched by (``StatementRule.
+        alter_actions``): ``ADD COLUMN``, ``ADD CONSTRAINT``, else its first word (``DROP``,
+        ``ALTER``, ``RENAME``, ``VALIDATE``...), and its first top-level word too."""
+        first = self.words[0]
+        if first == "ADD":
+            first = "ADD COLUMN" if self.adds_column else "ADD CONSTRAINT"
+        if self.top_words and self.top_words[0] != self.words[0]:
+            return frozenset((first, self.top_words[0]))
+        return frozenset((first,))
 
     @property
     def adds_constraint(self) -> bool:
@@ -215,6 +229,8 @@ class AlteredTable(NamedTuple):
     #: ``ALTER TABLE ONLY t``: partitions and children are left alone.
     only: bool
     subcommands: tuple[AlterSubcommand, ...]
+    #: Every kind of its subcommands (``AlterSubcommand.kinds``).
+    actions: frozenset[str] = frozenset()
 
 
 def alter_subcommands(statement: Statement) -> AlteredTable | None:
@@ -255,7 +271,8 @@ def _read(statement: Statement) -> AlteredTable | None:
         _subcommand(statement, table, begin, end, node)
         for (begin, end), node in zip(pieces, nodes, strict=True)
     )
-    return AlteredTable(table, only, subcommands)
+    actions = frozenset().union(*(subcommand.kinds for subcommand in subcommands))
+    return AlteredTable(table, only, subcommands, actions)
 
 
 def _pieces(tokens: list[Token], start: int) -> Iterator[tuple[int, int]]:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from sqlglot import exp
 
+from linters.sql.column_types import element_types
+
 if TYPE_CHECKING:
     from linters.statement import Statement
 
@@ -21,6 +23,7 @@ __all__ = [
     "column_definitions",
     "created_table",
     "is_temporary",
+    "statement_column_types",
     "statement_columns",
     "table_primary_key_columns",
 ]
@@ -93,7 +96,11 @@ def created_table(expression: exp.Expression | None) -> exp.Table | None:
     return table if isinstance(table, exp.Table) else None
 
 
-def is_temporary(create: exp.Create) -> bool:
+def is_temporary(create: exp.Create, words: tuple[str, ...] | None = None) -> bool:
+    """``words``: the statement's, when known. sqlglot reads a temporary table from TEMP or
+    TEMPORARY alone, so without either the tree need not be searched."""
+    if words is not None and "TEMPORARY" not in words and "TEMP" not in words:
+        return False
     return create.find(exp.TemporaryProperty) is not None
 
 
@@ -104,6 +111,21 @@ def statement_columns(statement: Statement) -> list[ColumnDefinition]:
 
 def _statement_columns(statement: Statement) -> list[ColumnDefinition]:
     return list(column_definitions(statement.expression))
+
+
+def statement_column_types(statement: Statement) -> frozenset[exp.DType]:
+    """The types of the columns ``statement_columns`` defines, array elements included
+    (``element_types``), read once: a rule about one type skips statements without it."""
+    return statement.derived(_statement_column_types)
+
+
+def _statement_column_types(statement: Statement) -> frozenset[exp.DType]:
+    return frozenset(
+        element.this
+        for column in statement_columns(statement)
+        if column.data_type is not None
+        for element in element_types(column.data_type)
+    )
 
 
 def column_definitions(expression: exp.Expression | None) -> Iterator[ColumnDefinition]:

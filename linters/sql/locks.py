@@ -99,7 +99,7 @@ def _postgres_locks(statement: Statement, tokens: list[Token]) -> list[TableLock
         mode = LockMode.ACCESS_EXCLUSIVE if "POLICY" in words[:2] else LockMode.SHARE_ROW_EXCLUSIVE
         return _locks(_name_after(tokens, "ON"), mode)
     if isinstance(expression, exp.Create):
-        return _create_locks(expression)
+        return _create_locks(expression, words)
     if words[:1] == ("DROP",):
         return _drop_locks(words, tokens, expression)
     if isinstance(expression, exp.TruncateTable):
@@ -167,7 +167,7 @@ def _storage_or_statistics(top: tuple[str, ...], words: tuple[str, ...]) -> bool
     return bool(pairs & {("SET", "STATISTICS"), ("SET", "("), ("RESET", "(")})
 
 
-def _create_locks(create: exp.Create) -> list[TableLock]:
+def _create_locks(create: exp.Create, words: tuple[str, ...]) -> list[TableLock]:
     kind = str(create.args.get("kind") or "").upper()
     if kind == "INDEX" and isinstance(create.this, exp.Index):
         table = create.this.args.get("table")
@@ -175,8 +175,8 @@ def _create_locks(create: exp.Create) -> list[TableLock]:
             LockMode.SHARE_UPDATE_EXCLUSIVE if create.args.get("concurrently") else LockMode.SHARE
         )
         return [TableLock(table, mode)] if isinstance(table, exp.Table) else []
-    if kind != "TABLE":
-        return []
+    if kind != "TABLE" or ("REFERENCES" not in words and "PARTITION" not in words):
+        return []  # sqlglot makes references and PARTITION OF from these words alone
     # One walk over the tree (a wide table's is large): references first, then PARTITION OF.
     locks, partition_locks = [], []
     for node in create.find_all(exp.Reference, exp.PartitionedOfProperty):
@@ -280,7 +280,7 @@ def mysql_metadata_locks(statement: Statement) -> list[exp.Table]:
     if _is_create_trigger(words) or words[:2] == ("DROP", "INDEX"):
         return _tables(_name_after(tokens, "ON"))
     if isinstance(expression, exp.Create):
-        return [lock.table for lock in _create_locks(expression) if not lock.on_index]
+        return [lock.table for lock in _create_locks(expression, words) if not lock.on_index]
     if isinstance(expression, exp.Drop) and str(expression.args.get("kind")).upper() == "TABLE":
         return [
             table for table in expression.args.get("tables") or [] if isinstance(table, exp.Table)
@@ -328,9 +328,17 @@ class BlockingLock(NamedTuple):
         return f"the table of index {name}" if self.on_index else name
 
 
-def traffic_blocking_locks(statement: Statement) -> list[BlockingLock]:
+def traffic_blocking_locks(statement: Statement) -> tuple[BlockingLock, ...]:
     """The locks ``statement`` takes that, while they wait, queue the application's reads or
-    writes."""
+    writes (worked out once per statement: the timeout rules both ask)."""
+    return statement.derived(_traffic_blocking_locks)
+
+
+def _traffic_blocking_locks(statement: Statement) -> tuple[BlockingLock, ...]:
+    return tuple(_blocking_locks(statement))
+
+
+def _blocking_locks(statement: Statement) -> list[BlockingLock]:
     if statement.dialect == "postgres":
         return [
             BlockingLock(lock.table, lock.mode.label, lock.on_index)
@@ -376,7 +384,7 @@ def _name_at(tokens: list[Token], index: int) -> exp.Table | None:
 
 
 def _name_after(tokens: list[Token], word: str) -> exp.Table | None:
-    words = [_word(token) for token in tokens]
+    words = [token.text.upper() for token in tokens]  # ``_word`` of each, without a call each
     return _name_at(tokens, words.index(word) + 1) if word in words else None
 
 

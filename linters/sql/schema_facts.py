@@ -177,7 +177,7 @@ class SchemaFacts:
                 data_type = action.node.args.get("dtype")
                 if isinstance(data_type, exp.DataType):
                     column.data_type = data_type
-        elif isinstance(action.node, exp.ModifyColumn) and action.column_name is not None:
+        elif action.column_name is not None and isinstance(action.node, exp.ModifyColumn):
             self._observe_modify(facts, action.column_name, action.node)
         elif words[:1] in (("ATTACH",), ("DETACH",)) and words[1:2] == ("PARTITION",):
             facts.partitioned = True

@@ -89,5 +89,6 @@ RULE = StatementRule(
     dialects=POSTGRES | MYSQL,
     doc=__doc__ or "",
     on=(exp.Alter, exp.Command),
+    alter_actions=frozenset({"ADD COLUMN"}),
     check=check,
 )

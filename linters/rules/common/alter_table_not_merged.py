@@ -89,7 +89,7 @@ def check(file: LintedFile) -> Iterator[Violation]:
             else:
                 yield _violation(statement, alter, earlier[0])
                 earlier[1].update(_added_columns(alter))
-        else:
+        elif last_alter:
             mentioned = {word.lower() for word in statement.words}
             for table in [table for table in last_alter if table in mentioned]:
                 del last_alter[table]

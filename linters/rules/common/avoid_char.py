@@ -47,7 +47,7 @@ from linters.dialects import MYSQL, POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
 from linters.rule_options import IntegerOption
-from linters.sql.column_definitions import statement_columns
+from linters.sql.column_definitions import statement_column_types, statement_columns
 from linters.sql.column_types import declared_length, element_types, written_type
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
@@ -64,6 +64,8 @@ MYSQL_MAX_LENGTH = IntegerOption(
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
     limit = MYSQL_MAX_LENGTH.value(context.config)
+    if _BLANK_PADDED.isdisjoint(statement_column_types(statement)):
+        return
     for column in statement_columns(statement):
         if column.data_type is None:
             continue

@@ -161,5 +161,6 @@ RULE = StatementRule(
     dialects=POSTGRES | MYSQL,
     doc=__doc__ or "",
     on=(exp.Alter, exp.Command),
+    alter_actions=frozenset({"ALTER", "MODIFY", "CHANGE"}),
     check=check,
 )

@@ -49,13 +49,16 @@ POSTGRES_MAX_BYTES = 63
 MYSQL_MAX_CHARACTERS = 64
 
 
-def _longest_word(statement: Statement) -> int:
-    """The most UTF-8 bytes of any token: a name longer than the limit is one of them."""
-    return max((len(token.text.encode("utf-8")) for token in statement.tokens), default=0)
+def _has_word_over(statement: Statement, size: int) -> bool:
+    """Whether a token has more than ``size`` UTF-8 bytes: a name longer than the limit is one
+    of them. A character takes at most 4 bytes, so most tokens are judged by their length."""
+    texts = [token.text for token in statement.tokens]
+    shortest_suspect = size // 4 + 1
+    return any(len(text.encode("utf-8")) > size for text in texts if len(text) >= shortest_suspect)
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
-    if _longest_word(statement) <= min(POSTGRES_MAX_BYTES, MYSQL_MAX_CHARACTERS):
+    if not _has_word_over(statement, min(POSTGRES_MAX_BYTES, MYSQL_MAX_CHARACTERS)):
         return
     for declared in declared_names(statement):
         kind = declared.kind.replace("_", " ")

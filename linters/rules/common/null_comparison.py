@@ -113,5 +113,6 @@ RULE = StatementRule(
     dialects=ALL,
     doc=__doc__ or "",
     on=(exp.Expression,),
+    needs_words=frozenset({"NULL"}),
     check=check,
 )

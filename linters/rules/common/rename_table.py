@@ -79,5 +79,6 @@ RULE = StatementRule(
     dialects=ALL,
     doc=__doc__ or "",
     on=(exp.Alter, exp.Command),
+    needs_words=frozenset({"RENAME"}),
     check=check,
 )

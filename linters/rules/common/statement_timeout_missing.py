@@ -54,7 +54,7 @@ _SET_STATEMENT = {
 
 def _long_running_on(statement: Statement, new_tables: NewTables) -> BlockingLock | None:
     """A lock on an existing table the statement may keep busy for long."""
-    locks = traffic_blocking_locks(statement)
+    locks = list(traffic_blocking_locks(statement))
     expression = statement.expression
     changes_rows = isinstance(expression, exp.Update | exp.Delete | exp.Merge) or (
         isinstance(expression, exp.Insert) and expression.find(exp.Select) is not None

@@ -36,6 +36,7 @@ from sqlglot import exp
 from linters.dialects import ALL
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
+from linters.sql.column_definitions import is_temporary
 from linters.sql.ddl_targets import drop_kind, dropped_objects
 from linters.sql.object_names import qualified_name, same_table
 from linters.statement import Statement
@@ -61,7 +62,7 @@ def check(statement: Statement, context: Context) -> Iterator[Violation]:
     if not isinstance(create, exp.Create) or str(create.args.get("kind", "")).upper() != "TABLE":
         return
     table = create.find(exp.Table)
-    if table is None or context.is_new_table(table) or create.find(exp.TemporaryProperty):
+    if table is None or context.is_new_table(table) or is_temporary(create, statement.words):
         return
     name = qualified_name(table)
     if create.args.get("replace"):

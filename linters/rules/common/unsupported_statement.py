@@ -35,6 +35,7 @@ When the statement is right for your server, say so on it:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 from sqlglot import exp
 
@@ -283,7 +284,22 @@ UNDERSTOOD["mariadb"] = UNDERSTOOD["mysql"]
 
 def understood(statement: Statement) -> bool:
     """Whether some rule knows this generic command by its words."""
-    return any(statement.matches(shape) for shape in UNDERSTOOD[statement.dialect])
+    shapes = _shapes_by_first_word(statement.dialect)
+    first = statement.words[:1]
+    candidates = shapes.get(first[0], ()) if first else ()
+    return any(statement.matches(shape) for shape in (*candidates, *shapes.get("", ())))
+
+
+@cache
+def _shapes_by_first_word(dialect: Dialect) -> dict[str, tuple[str, ...]]:
+    """``UNDERSTOOD`` shapes by the word they must start with ("" when any word may lead): a
+    statement is matched against its own first word's shapes alone."""
+    shapes: dict[str, tuple[str, ...]] = {}
+    for shape in UNDERSTOOD[dialect]:
+        first = shape.split("...", 1)[0].split()[:1]
+        key = first[0] if first else ""
+        shapes[key] = (*shapes.get(key, ()), shape)
+    return shapes
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:

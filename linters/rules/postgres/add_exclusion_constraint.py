@@ -65,5 +65,6 @@ RULE = StatementRule(
     dialects=POSTGRES,
     doc=__doc__ or "",
     on=(exp.Alter, exp.Command),
+    alter_actions=frozenset({"ADD CONSTRAINT"}),
     check=check,
 )

@@ -70,5 +70,6 @@ RULE = StatementRule(
     dialects=POSTGRES,
     doc=__doc__ or "",
     on=(exp.Alter, exp.Command),
+    alter_actions=frozenset({"ADD COLUMN", "ADD CONSTRAINT"}),
     check=check,
 )

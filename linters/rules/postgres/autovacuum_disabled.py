@@ -77,5 +77,6 @@ RULE = StatementRule(
     dialects=POSTGRES,
     doc=__doc__ or "",
     on=(exp.Alter, exp.Create, exp.Command),
+    needs_words=frozenset({"AUTOVACUUM_ENABLED"}),
     check=check,
 )

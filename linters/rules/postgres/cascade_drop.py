@@ -111,5 +111,6 @@ RULE = StatementRule(
     dialects=POSTGRES,
     doc=__doc__ or "",
     on=(exp.Drop, exp.TruncateTable, exp.Alter, exp.Command),
+    needs_words=frozenset({"CASCADE"}),
     check=check,
 )

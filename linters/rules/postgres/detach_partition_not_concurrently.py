@@ -71,5 +71,6 @@ RULE = StatementRule(
     dialects=POSTGRES,
     doc=__doc__ or "",
     on=(exp.Alter, exp.Command),
+    alter_actions=frozenset({"DETACH"}),
     check=check,
 )

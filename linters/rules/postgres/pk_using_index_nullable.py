@@ -86,5 +86,6 @@ RULE = StatementRule(
     dialects=POSTGRES,
     doc=__doc__ or "",
     on=(exp.Alter, exp.Command),
+    alter_actions=frozenset({"ADD CONSTRAINT"}),
     check=check,
 )

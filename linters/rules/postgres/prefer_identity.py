@@ -41,16 +41,28 @@ from sqlglot import exp
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.column_definitions import statement_columns
+from linters.sql.column_definitions import statement_column_types, statement_columns
 from linters.sql.column_types import integer_bits, is_serial, replace_declared_type, written_type
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
 _SERIAL_SPELLING = r"(?:small|big)?serial[248]?"
 _INTEGER_FOR_BITS = {16: "smallint", 32: "integer", 64: "bigint"}
+#: The types ``is_serial`` may accept: the serial types, and the aliases sqlglot keeps as
+#: user-defined (``serial8``).
+_MAYBE_SERIAL = frozenset(
+    {
+        exp.DataType.Type.SERIAL,
+        exp.DataType.Type.SMALLSERIAL,
+        exp.DataType.Type.BIGSERIAL,
+        exp.DataType.Type.USERDEFINED,
+    }
+)
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
+    if _MAYBE_SERIAL.isdisjoint(statement_column_types(statement)):
+        return
     for column in statement_columns(statement):
         if column.data_type is None or not is_serial(column.data_type, context.dialect):
             continue

@@ -40,13 +40,15 @@ from sqlglot import exp
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.column_definitions import statement_columns
+from linters.sql.column_definitions import statement_column_types, statement_columns
 from linters.sql.column_types import declared_length, element_types
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
+    if exp.DataType.Type.VARCHAR not in statement_column_types(statement):
+        return
     for column in statement_columns(statement):
         if column.data_type is None:
             continue

@@ -44,7 +44,7 @@ from sqlglot import exp
 from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import Context, StatementRule, Violation
-from linters.sql.column_definitions import statement_columns
+from linters.sql.column_definitions import statement_column_types, statement_columns
 from linters.sql.column_types import element_types, replace_declared_type
 from linters.sql.node_spans import violation_at
 from linters.statement import Statement
@@ -53,6 +53,8 @@ _TIMESTAMP_SPELLING = r"timestamp(\s*\(\s*\d+\s*\))?(?:\s+without\s+time\s+zone)
 
 
 def check(statement: Statement, context: Context) -> Iterator[Violation]:
+    if exp.DataType.Type.TIMESTAMP not in statement_column_types(statement):
+        return
     for column in statement_columns(statement):
         if column.data_type is None:
             continue

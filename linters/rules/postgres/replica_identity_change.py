@@ -66,5 +66,6 @@ RULE = StatementRule(
     dialects=POSTGRES,
     doc=__doc__ or "",
     on=(exp.Alter, exp.Command),
+    alter_actions=frozenset({"REPLICA"}),
     check=check,
 )

@@ -108,5 +108,6 @@ RULE = StatementRule(
     dialects=POSTGRES,
     doc=__doc__ or "",
     on=(exp.Alter, exp.Command),
+    alter_actions=frozenset({"ALTER", "ADD CONSTRAINT"}),
     check=check,
 )

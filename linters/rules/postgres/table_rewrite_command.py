@@ -132,5 +132,6 @@ RULE = StatementRule(
     doc=__doc__ or "",
     # CLUSTER reaches us as whatever sqlglot made of it (a command, a column, an alias).
     on=(exp.Expression,),
+    needs_words=frozenset({"VACUUM", "CLUSTER", "SET", "TABLESPACE"}),
     check=check,
 )
