@@ -79,11 +79,19 @@ class StatementChanges(TypedDict, total=False):
     renamed_indexes: list[list[str]]  # [old, new]
 
 
+#: Statements that may change tables or indexes (an unparsed one too: ``DROP INDEX`` is read
+#: from its words).
+_SCHEMA_CHANGES = (exp.Create, exp.Drop, exp.Alter, exp.Command)
+
+
 def index_changes(file: LintedFile) -> list[StatementChanges]:
     """Facts of one file for change rules: what each up statement does to tables and indexes,
     in order (statements that touch neither are left out)."""
     found = []
     for statement in file.up_statements:
+        expression = statement.expression
+        if expression is not None and not isinstance(expression, _SCHEMA_CHANGES):
+            continue  # a query, data change, COMMENT ...: nothing to ask each reading
         changes = _statement_changes(statement)
         if changes:
             found.append(changes)

@@ -4,9 +4,8 @@ PostgreSQL: the table lock mode each statement takes (the "Explicit Locking" cha
 manual; ALTER TABLE per action, the strongest action wins). MySQL/MariaDB: every DDL takes an
 exclusive metadata lock on its table, at least briefly, even an ``ALGORITHM=INSTANT`` change.
 
-A lock that conflicts with the application's own statements is dangerous twice: while it is
-held, and while it *waits*, because every later query on the table queues behind the waiting
-lock. ``traffic_blocking_locks`` names those.
+Which of these locks queue the application's queries is ``session_state``'s to say
+(``traffic_blocking_locks``).
 """
 
 from __future__ import annotations
@@ -27,12 +26,11 @@ if TYPE_CHECKING:
     from linters.statement import Statement
 
 __all__ = [
-    "BlockingLock",
     "LockMode",
     "TableLock",
     "mysql_metadata_locks",
     "postgres_locks",
-    "traffic_blocking_locks",
+    "takes_row_locks_only",
 ]
 
 
@@ -89,12 +87,28 @@ def _strongest_locks(statement: Statement) -> list[TableLock]:
     return list(strongest.values())
 
 
+#: Queries and data changes: ``_data_locks`` reads their locks (unless a DDL word leads them).
+_ROW_STATEMENTS = (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Copy)
+_DDL_WORDS = ("ALTER", "CREATE", "DROP", "LOCK", "REINDEX", "CLUSTER", "VACUUM", "REFRESH")
+_DDL_LEADS = frozenset((word,) for word in _DDL_WORDS)
+
+
+def takes_row_locks_only(statement: Statement) -> bool:
+    """PostgreSQL: a query or data change, whose locks (ROW EXCLUSIVE, ACCESS SHARE) block
+    neither reads nor writes; known without working the locks out."""
+    return isinstance(statement.expression, _ROW_STATEMENTS) and (
+        statement.words[:1] not in _DDL_LEADS
+    )
+
+
 def _postgres_locks(statement: Statement, tokens: list[Token]) -> list[TableLock]:
+    expression = statement.expression
+    if expression is not None and takes_row_locks_only(statement):  # the last case below, at once
+        return _data_locks(expression)
     alter = alter_subcommands(statement)
     if alter is not None:
         return [lock for action in alter.subcommands for lock in _alter_action_locks(action)]
     words = statement.words
-    expression = statement.expression
     if _is_create_trigger(words) or words[:2] == ("CREATE", "POLICY"):
         mode = LockMode.ACCESS_EXCLUSIVE if "POLICY" in words[:2] else LockMode.SHARE_ROW_EXCLUSIVE
         return _locks(_name_after(tokens, "ON"), mode)
@@ -122,9 +136,7 @@ def _postgres_locks(statement: Statement, tokens: list[Token]) -> list[TableLock
             expression.this if isinstance(expression.this, exp.Table) else None,
             LockMode.SHARE_UPDATE_EXCLUSIVE,
         )
-    if isinstance(
-        expression, exp.Query | exp.Insert | exp.Update | exp.Delete | exp.Merge | exp.Copy
-    ):
+    if isinstance(expression, _ROW_STATEMENTS):
         return _data_locks(expression)
     return []
 
@@ -255,11 +267,15 @@ def _data_locks(expression: exp.Expression) -> list[TableLock]:
     if writes or (isinstance(expression, exp.Copy) and expression.args.get("kind")):
         found = expression.this.find(exp.Table) if expression.this is not None else None
         target = found if isinstance(found, exp.Table) else None
-    ctes = {cte.alias_or_name.lower() for cte in expression.find_all(exp.CTE)}
+    ctes: set[str] = set()
+    tables: list[exp.Table] = []
+    for node in expression.find_all(exp.Table, exp.CTE):  # one walk: tables in the same order
+        if not isinstance(node, exp.Table):
+            ctes.add(node.alias_or_name.lower())
+        elif node is not target and node.name:
+            tables.append(node)
     locks = [TableLock(target, LockMode.ROW_EXCLUSIVE)] if target is not None else []
-    for table in expression.find_all(exp.Table):
-        if table is not target and table.name and table.name.lower() not in ctes:
-            locks.append(TableLock(table, LockMode.ACCESS_SHARE))
+    locks += [TableLock(t, LockMode.ACCESS_SHARE) for t in tables if t.name.lower() not in ctes]
     return locks
 
 
@@ -310,44 +326,6 @@ def _renamed_or_listed(words: tuple[str, ...], tokens: list[Token]) -> list[exp.
         else:
             index += 1
     return tables
-
-
-class BlockingLock(NamedTuple):
-    """A lock that, while it waits, queues the application's reads or writes."""
-
-    #: The table, or the index whose (unnamed here) table is locked.
-    table: exp.Table
-    #: The lock's name for messages: ``ACCESS EXCLUSIVE``, ``metadata``.
-    lock: str
-    on_index: bool = False
-
-    @property
-    def target(self) -> str:
-        """How a message names what is locked."""
-        name = f"`{'.'.join(part.name for part in self.table.parts)}`"
-        return f"the table of index {name}" if self.on_index else name
-
-
-def traffic_blocking_locks(statement: Statement) -> tuple[BlockingLock, ...]:
-    """The locks ``statement`` takes that, while they wait, queue the application's reads or
-    writes (worked out once per statement: the timeout rules both ask)."""
-    return statement.derived(_traffic_blocking_locks)
-
-
-def _traffic_blocking_locks(statement: Statement) -> tuple[BlockingLock, ...]:
-    return tuple(_blocking_locks(statement))
-
-
-def _blocking_locks(statement: Statement) -> list[BlockingLock]:
-    if statement.dialect == "postgres":
-        return [
-            BlockingLock(lock.table, lock.mode.label, lock.on_index)
-            for lock in postgres_locks(statement)
-            if lock.mode.blocks_writes
-        ]
-    if statement.dialect in ("mysql", "mariadb"):
-        return [BlockingLock(table, "metadata") for table in mysql_metadata_locks(statement)]
-    return []
 
 
 def _word(token: Token) -> str:

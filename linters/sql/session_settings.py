@@ -183,8 +183,9 @@ class SessionSettings:
         self._session: dict[str, str | None] = {}
         self._transaction: dict[str, str | None] = {}
 
-    def apply(self, statement: Statement, *, in_transaction_block: bool) -> None:
-        for change in setting_changes(statement):
+    def apply(self, changes: list[SettingChange], *, in_transaction_block: bool) -> None:
+        """What a statement's ``setting_changes`` change."""
+        for change in changes:
             if change.name == ALL_SETTINGS and change.value is None:
                 self._session.clear()
                 self._transaction.clear()
@@ -197,6 +198,11 @@ class SessionSettings:
     def end_transaction(self) -> None:
         self._transaction.clear()
 
+    @property
+    def in_transaction(self) -> bool:
+        """Some setting lasts only until the transaction ends (``SET LOCAL``)."""
+        return bool(self._transaction)
+
     def value(self, name: str) -> str | None:
         if name in self._transaction:
             return self._transaction[name]
@@ -205,6 +211,10 @@ class SessionSettings:
     def bounds(self, name: str) -> bool:
         """A timeout called ``name`` is set, to something other than 0."""
         return not is_disabled_timeout(self.value(name))
+
+    def bounded(self) -> frozenset[str]:
+        """Every setting ``bounds`` holds for."""
+        return frozenset(name for name in {*self._session, *self._transaction} if self.bounds(name))
 
 
 def prefix_settings(statement: Statement) -> list[SettingChange]:

@@ -43,9 +43,7 @@ from typing import TYPE_CHECKING
 from linters.dialects import MYSQL, POSTGRES
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.locks import BlockingLock, traffic_blocking_locks
-from linters.sql.new_tables import NewTables
-from linters.sql.session_settings import SessionSettings
+from linters.sql.session_state import BlockingLock, file_session
 
 if TYPE_CHECKING:
     from linters.statement import Statement
@@ -66,23 +64,17 @@ def check(file: LintedFile) -> Iterator[Violation]:
     context = file.context
     if context.config.runner_sets_timeouts:
         return
-    setting, settings, new_tables = _SETTING[context.dialect], SessionSettings(), NewTables(context)
-    for transaction in file.context.transactions:
-        for statement in transaction.statements:
-            settings.apply(statement, in_transaction_block=transaction.is_block)
-            words = statement.words
-            waits_briefly = "NOWAIT" in words or (context.dialect == "mariadb" and "WAIT" in words)
-            if not settings.bounds(setting) and not waits_briefly:
-                locked = [
-                    lock
-                    for lock in traffic_blocking_locks(statement)
-                    if not new_tables.is_new(lock.table)
-                ]
-                if locked:
-                    yield _violation(statement, setting, locked[0])
-                    return
-            new_tables.observe(statement)
-        settings.end_transaction()
+    setting, mariadb = _SETTING[context.dialect], context.dialect == "mariadb"
+    for step in file_session(context).statements:
+        if step.bounds(setting):
+            continue
+        words = step.statement.words
+        if "NOWAIT" in words or (mariadb and "WAIT" in words):
+            continue  # waits briefly
+        locked = step.existing_blocking_locks
+        if locked:
+            yield _violation(step.statement, setting, locked[0])
+            return
 
 
 def _violation(statement: Statement, setting: str, lock: BlockingLock) -> Violation:

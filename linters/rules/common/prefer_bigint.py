@@ -81,6 +81,8 @@ def key_widths(file: LintedFile) -> list[dict[str, Any]]:
     dialect = file.context.dialect
     found = []
     for statement in file.up_statements:
+        if not isinstance(statement.expression, exp.Create | exp.Alter):
+            continue  # defines no column, key or foreign key
         facts = _statement_facts(statement, dialect)
         if any(facts.values()):
             found.append(facts)

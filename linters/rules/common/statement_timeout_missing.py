@@ -40,10 +40,7 @@ from sqlglot import exp
 
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation
-from linters.sql.locks import BlockingLock, traffic_blocking_locks
-from linters.sql.new_tables import NewTables
-from linters.sql.session_settings import SessionSettings
-from linters.statement import Statement
+from linters.sql.session_state import BlockingLock, StatementSession, file_session
 
 _SETTING = {"postgres": "statement_timeout", "mariadb": "max_statement_time"}
 _SET_STATEMENT = {
@@ -52,42 +49,40 @@ _SET_STATEMENT = {
 }
 
 
-def _long_running_on(statement: Statement, new_tables: NewTables) -> BlockingLock | None:
+def _long_running_on(step: StatementSession) -> BlockingLock | None:
     """A lock on an existing table the statement may keep busy for long."""
-    locks = list(traffic_blocking_locks(statement))
-    expression = statement.expression
+    if step.existing_blocking_locks:
+        return step.existing_blocking_locks[0]
+    expression = step.statement.expression
     changes_rows = isinstance(expression, exp.Update | exp.Delete | exp.Merge) or (
         isinstance(expression, exp.Insert) and expression.find(exp.Select) is not None
     )
     if changes_rows and expression is not None:
         target = expression.this.find(exp.Table) if expression.this is not None else None
-        locks += [BlockingLock(target, "row")] if isinstance(target, exp.Table) else []
-    return next((lock for lock in locks if not new_tables.is_new(lock.table)), None)
+        if isinstance(target, exp.Table) and not step.is_new(target):
+            return BlockingLock(target, "row")
+    return None
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
     context = file.context
     if context.config.runner_sets_timeouts:
         return
-    setting, settings, new_tables = _SETTING[context.dialect], SessionSettings(), NewTables(context)
-    for transaction in file.context.transactions:
-        for statement in transaction.statements:
-            settings.apply(statement, in_transaction_block=transaction.is_block)
-            lock = None if settings.bounds(setting) else _long_running_on(statement, new_tables)
-            if lock is not None:
-                set_statement = _SET_STATEMENT[context.dialect]
-                yield Violation(
-                    message=(
-                        f"Set `{setting}` before this statement on {lock.target}: "
-                        "nothing bounds how long it holds its locks"
-                    ),
-                    help=f"Start the file with `{set_statement}`, a bound suited to the table",
-                    statement=statement,
-                    suggestion=f"{set_statement}\n{statement.text}",
-                )
-                return
-            new_tables.observe(statement)
-        settings.end_transaction()
+    setting = _SETTING[context.dialect]
+    for step in file_session(context).statements:
+        lock = None if step.bounds(setting) else _long_running_on(step)
+        if lock is not None:
+            set_statement = _SET_STATEMENT[context.dialect]
+            yield Violation(
+                message=(
+                    f"Set `{setting}` before this statement on {lock.target}: "
+                    "nothing bounds how long it holds its locks"
+                ),
+                help=f"Start the file with `{set_statement}`, a bound suited to the table",
+                statement=step.statement,
+                suggestion=f"{set_statement}\n{step.statement.text}",
+            )
+            return
 
 
 RULE = FileRule(

@@ -44,9 +44,9 @@ from linters.dialects import POSTGRES
 from linters.finding import Severity
 from linters.rule import FileRule, LintedFile, Violation, table_key, unqualified
 from linters.sql.ddl_targets import drop_kind, dropped_objects
-from linters.sql.locks import LockMode, postgres_locks
-from linters.sql.new_tables import NewTables
+from linters.sql.locks import LockMode, takes_row_locks_only
 from linters.sql.object_names import qualified_name
+from linters.sql.session_state import file_session
 from linters.statement import Statement
 
 
@@ -64,19 +64,17 @@ def _dropped(statement: Statement) -> set[str]:
 
 
 def check(file: LintedFile) -> Iterator[Violation]:
-    context = file.context
-    new_tables = NewTables(context)
-    for transaction in file.context.transactions:
+    for transaction, steps in file_session(file.context).transactions:
+        if not transaction.is_block:
+            continue  # each statement commits on its own: its locks end with it
         held: dict[str, tuple[str, int]] = {}  # short name -> (name, line that locked it)
-        reported = not transaction.is_block
-        for statement in transaction.statements:
-            locks = [
-                lock
-                for lock in postgres_locks(statement)
-                if not lock.on_index and not new_tables.is_new(lock.table)
-            ]
-            others = [lock for lock in locks if _short_key(lock.table) not in held]
-            if held and others and not reported:
+        for step in steps:
+            statement = step.statement
+            if not held and takes_row_locks_only(statement):
+                continue  # nothing held yet, and no exclusive lock taken
+            locks = step.existing_table_locks
+            others = [lock for lock in locks if _short_key(lock.table) not in held] if held else []
+            if others:
                 name, line = next(iter(held.values()))
                 yield Violation(
                     message=(
@@ -86,14 +84,13 @@ def check(file: LintedFile) -> Iterator[Violation]:
                     help=f"Make the statement that locks `{name}` the last of its transaction",
                     statement=statement,
                 )
-                reported = True
+                break  # one finding per transaction
             gone = _dropped(statement)
             for lock in locks:
-                if lock.mode is LockMode.ACCESS_EXCLUSIVE and _short_key(lock.table) not in gone:
-                    held.setdefault(
-                        _short_key(lock.table), (qualified_name(lock.table), statement.span.line)
-                    )
-            new_tables.observe(statement)
+                if lock.mode is LockMode.ACCESS_EXCLUSIVE:
+                    key = _short_key(lock.table)
+                    if key not in gone and key not in held:
+                        held[key] = (qualified_name(lock.table), statement.span.line)
 
 
 RULE = FileRule(
