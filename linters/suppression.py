@@ -10,6 +10,9 @@ Where a suppression applies (documented in docs/linter.md):
 * No rule ids: every rule. Text after a second ``--`` is the reason.
 * Squawk's ``squawk-ignore`` / ``squawk-ignore-file`` are honoured with Squawk's rule names
   mapped to ours, so a project moving from Squawk keeps its reviewed exceptions.
+* Ids starting ``verified-`` name the findings of the service's shadow verification, which
+  applies these same comments to them: the linter accepts such ids and never calls them unused
+  (whether they silence something is only known once a shadow run has measured).
 
 Only the standard library and light contracts: the engine finds suppressions when it parses a
 file, the results are cached, and ``apply`` runs over the findings of the whole change (change
@@ -28,7 +31,17 @@ if TYPE_CHECKING:
     from linters.parse import Comment
     from linters.statement import Statement
 
-__all__ = ["SQUAWK_RULES", "Suppression", "Unused", "apply", "find_suppressions"]
+__all__ = [
+    "SQUAWK_RULES",
+    "VERIFIED_PREFIX",
+    "Suppression",
+    "Unused",
+    "apply",
+    "find_suppressions",
+]
+
+#: The ids of the shadow verification's findings start so (never a lint rule's).
+VERIFIED_PREFIX = "verified-"
 
 _DIRECTIVE = re.compile(
     r"^\s*(?P<tool>schemabot:|squawk-)(?P<kind>ignore-file|ignore)(?![\w-])(?P<rest>.*)\Z",
@@ -152,7 +165,7 @@ def find_suppressions(
         unknown: list[tuple[str, str]] = []
         for name in filter(None, re.split(r"[\s,]+", names_text.strip())):
             mapped = SQUAWK_RULES.get(name, ()) if match["tool"] == "squawk-" else (name,)
-            registered = [rule for rule in mapped if rule in known]
+            registered = [r for r in mapped if r in known or r.startswith(VERIFIED_PREFIX)]
             if registered:
                 rules.extend(rule for rule in registered if rule not in rules)
             else:
@@ -211,7 +224,11 @@ def apply(
         for suppression in file_suppressions:
             hits = used.get(id(suppression), set())
             missing_reason = require_reason and suppression.reason is None
-            unused_rules = tuple(rule for rule in suppression.rules if rule not in hits)
+            unused_rules = tuple(
+                rule
+                for rule in suppression.rules
+                if rule not in hits and not rule.startswith(VERIFIED_PREFIX)
+            )
             unused_all = not suppression.rules and not suppression.unknown and not hits
             if missing_reason or unused_rules or unused_all or suppression.unknown:
                 problems.append(

@@ -27,7 +27,7 @@ from app.review.placement import PlacedFinding, place_findings
 from app.review.plan import pending_migrations, plan_section
 from app.review.request import ReviewRequest
 from app.review.summary import SUMMARY_MARKER, SummaryFacts, counts_text, render_summary
-from app.shadow.findings import merge_findings
+from app.shadow.findings import merge_findings, unsuppressed
 from app.shadow.review_step import shadow_step
 from app.store import CommentClaim, PullRequestRef, Store
 from linters.cli import in_migration_order
@@ -107,7 +107,13 @@ class _Review:
             base_paths=inputs.base_files,
             scheme=lint_config.naming,
         )
-        findings = merge_findings(findings, shadow.findings)
+        verified = unsuppressed(
+            shadow.findings,
+            inputs.sources,
+            self.repository.dialect,
+            require_reason=lint_config.require_suppression_reason,
+        )
+        findings = merge_findings(findings, verified)
         commented = await asyncio.to_thread(self.store.reviews.commented, self.ref)
         placed = place_findings(
             findings,

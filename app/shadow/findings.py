@@ -2,12 +2,14 @@
 so the review places and comments them the same way.
 
 A verified finding adds nothing when a lint rule already says the same of the same statement
-(``VerifiedRule.same_meaning``): then only the lint finding is kept.
+(``VerifiedRule.same_meaning``): then only the lint finding is kept. One that a
+``-- schemabot:ignore <id> -- <reason>`` comment of its file silences is dropped, as the linter
+drops a lint finding (``unsuppressed``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from app.shadow.results import ShadowReport
 from app.shadow.rules import (
@@ -16,9 +18,12 @@ from app.shadow.rules import (
     verified_table_rewrite,
 )
 from app.shadow.verified_rule import VerifiedRule
+from linters.dialects import Dialect
 from linters.finding import Finding
+from linters.parse import parse_file
+from linters.suppression import Suppression, apply, find_suppressions
 
-__all__ = ["VERIFIED_RULES", "merge_findings", "verified_findings"]
+__all__ = ["VERIFIED_RULES", "merge_findings", "unsuppressed", "verified_findings"]
 
 VERIFIED_RULES: dict[str, VerifiedRule] = {
     rule.id: rule
@@ -34,6 +39,31 @@ def verified_findings(report: ShadowReport) -> list[Finding]:
     """Every verified rule's findings on the report, in statement order."""
     findings = [finding for rule in VERIFIED_RULES.values() for finding in rule.check(report)]
     return sorted(findings, key=lambda finding: (finding.path, finding.span.line))
+
+
+def unsuppressed(
+    findings: Iterable[Finding],
+    sources: Mapping[str, str],
+    dialect: Dialect,
+    *,
+    require_reason: bool,
+) -> list[Finding]:
+    """The verified ``findings`` that no suppression comment of their file (``sources``: path
+    -> text) silences, by the linter's own rules: a comment naming the finding's id, or no id
+    at all, on its statement or the line before, or ``ignore-file``; with ``require_reason``
+    only one that gives a reason. Comments naming lint rules only leave them be."""
+    findings = list(findings)
+    suppressions: dict[str, list[Suppression]] = {}
+    for path in {finding.path for finding in findings}:
+        if path in sources:
+            parsed = parse_file(sources[path], dialect)
+            suppressions[path] = find_suppressions(
+                parsed.comments, parsed.statements, VERIFIED_RULES
+            )
+    if not suppressions:
+        return findings
+    kept, _ = apply(findings, suppressions, require_reason=require_reason, enabled=VERIFIED_RULES)
+    return kept
 
 
 def _covers(static: Finding, verified: Finding) -> bool:

@@ -141,3 +141,14 @@ def test_squawk_mapping_points_at_registered_rules() -> None:
     missing = sorted(targets - set(RULES))
     # Rules are added by several people; the mapping must never name an id nobody ships.
     assert missing == [], f"Squawk names map to unregistered rule ids: {missing}"
+
+
+def test_a_verified_id_is_left_to_the_shadow_run_neither_unknown_nor_unused() -> None:
+    sql = f"-- schemabot:ignore verified-table-rewrite -- reviewed\n{BROKEN}\n"
+    # The suppression names no lint rule that ran: the lint finding stands, and nothing is
+    # reported about the comment (only a shadow run knows whether it silences something).
+    assert _rules(_lint(sql)) == [("parse-error", 2)]
+    parsed = parse_file(sql, "postgres")
+    (suppression,) = find_suppressions(parsed.comments, parsed.statements, RULES)
+    assert suppression.rules == ("verified-table-rewrite",)
+    assert suppression.unknown == ()

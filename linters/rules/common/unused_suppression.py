@@ -32,6 +32,8 @@ CREATE INDEX CONCURRENTLY ix_users_email ON users (email);
 This rule runs after every other rule of the change, since it needs their findings; it cannot be
 suppressed inline. Disable it in the configuration (`severity."unused-suppression" = "off"`).
 Squawk's `-- squawk-ignore` comments are checked too, with Squawk's rule names mapped to ours.
+Ids starting `verified-` name the shadow run's findings: they are never reported here, since
+only a shadow run knows whether such a suppression silenced something.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.shadow.findings import VERIFIED_RULES, merge_findings
+from app.shadow.findings import VERIFIED_RULES, merge_findings, unsuppressed
 from linters.finding import Finding, Severity, Span
 from linters.registry import RULES
 
@@ -80,3 +80,41 @@ def test_every_verified_rule_is_documented_like_a_lint_rule_and_names_real_rules
         assert rule.title.endswith(".")
         unknown = rule.same_meaning - set(RULES)
         assert not unknown, f"{rule_id} names lint rules that do not exist: {unknown}"
+
+
+SOURCE = """CREATE TABLE t (id bigint);
+-- schemabot:ignore verified-table-rewrite -- reviewed: t is empty in production
+ALTER TABLE t ALTER COLUMN id TYPE text;
+ALTER TABLE t ALTER COLUMN id TYPE varchar(10);  -- schemabot:ignore change-column-type -- ok
+-- schemabot:ignore verified-access-exclusive-lock
+ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0;
+"""
+
+
+def _kept(findings: list[Finding], *, require_reason: bool = False) -> list[tuple[str, int]]:
+    kept = unsuppressed(findings, {PATH: SOURCE}, "postgres", require_reason=require_reason)
+    return [(f.rule, f.span.line) for f in kept]
+
+
+def test_a_suppression_naming_a_verified_id_drops_that_finding_on_its_statement_only() -> None:
+    findings = [
+        finding("verified-table-rewrite", 3),
+        finding("verified-access-exclusive-lock", 3),
+        finding("verified-table-rewrite", 4),
+    ]
+    # Line 3's comment names the rewrite only; line 4's names a lint rule: both stay there.
+    assert _kept(findings) == [
+        ("verified-access-exclusive-lock", 3),
+        ("verified-table-rewrite", 4),
+    ]
+
+
+def test_a_suppression_without_the_required_reason_does_not_silence() -> None:
+    findings = [finding("verified-access-exclusive-lock", 6)]
+    assert _kept(findings) == []
+    assert _kept(findings, require_reason=True) == [("verified-access-exclusive-lock", 6)]
+
+
+def test_findings_of_a_file_without_its_text_stay() -> None:
+    other = finding("verified-apply-failure", 1, path="db/migrations/V9__other.sql")
+    assert unsuppressed([other], {PATH: SOURCE}, "postgres", require_reason=False) == [other]

@@ -126,3 +126,28 @@ async def test_a_fork_gets_no_shadow_run_and_the_summary_says_why(
     await service.drain()
     [own_summary] = case.summaries(fake_forge, own.number)
     assert "### Shadow run\n**Could not run.**" in own_summary["body"]
+
+
+async def test_a_suppression_comment_naming_a_verified_id_silences_that_finding(
+    fake_forge: FakeForge, start_service: StartService, case: ForgeCase
+) -> None:
+    service = await start_service(POSTGRES_SHADOW)
+    fake_forge.add_repository(REPOSITORY, forge=case.name, files={V1: V1_SQL})
+    reviewed = V2_SQL.replace(
+        "ALTER TABLE orders ADD COLUMN note text;",
+        "-- schemabot:ignore verified-access-exclusive-lock -- orders is tiny\n"
+        "ALTER TABLE orders ADD COLUMN note text;",
+    )
+    pull = fake_forge.add_pull_request(
+        REPOSITORY, {V2: (None, reviewed), V3: (None, V3_SQL)}, forge=case.name
+    )
+    await service.deliver(case.name, *case.delivery(pull))
+    await service.drain()
+
+    found = rules_at(case, fake_forge, pull.number)
+    # The lock on line 4 is silenced; nothing calls the comment unknown or unused.
+    assert [(path, line, rule) for path, line, rule in found if rule.startswith("verified")] == [
+        (V3, 2, "verified-apply-failure"),
+    ]
+    assert not [rule for *_, rule in found if rule == "unused-suppression"]
+    assert (V2, 5, "change-column-type") in found
