@@ -34,6 +34,7 @@ from app.api.deliveries import Answer, route_delivery
 from app.api.middleware import RequestContextMiddleware
 from app.api.services import Services
 from app.api.webhook_io import MAX_BODY_BYTES, Refused, header, read_body, read_headers, send_json
+from app.config_forges import GitHubForge, GitLabForge
 from app.metrics import WEBHOOK_DELIVERIES
 from app.rollout import read_github_rollout_event, read_gitlab_rollout_event
 from app.webhooks import (
@@ -99,17 +100,22 @@ def _gitlab_event(name: str, body: bytes) -> ForgeEvent:
     return read_gitlab_rollout_event(name, payload) or read_gitlab_event(name, payload)
 
 
+def _webhook_secret(forge: GitHubForge | GitLabForge, name: str) -> bytes:
+    """The forge's webhook secret; a forge that is off, or has none, takes no deliveries."""
+    secret = forge.webhook_secret
+    if not forge.enabled or secret is None:
+        raise Refused(404, "disabled", f"the {name} forge is not enabled on this server")
+    return secret.get_secret_value().encode()
+
+
 async def _verified_github(
     services: Services, headers: dict[bytes, bytes], receive: Receive
 ) -> tuple[str, str, bytes]:
     """The event name, delivery id and body of a delivery signed with the webhook secret."""
-    github = services.config.forges.github
-    secret = github.webhook_secret
-    if not github.enabled or secret is None:
-        raise Refused(404, "disabled", "the github forge is not enabled on this server")
+    secret = _webhook_secret(services.config.forges.github, "github")
     body = await read_body(receive, headers)
     signature = header(headers, b"x-hub-signature-256")
-    if not github_signature_valid(secret.get_secret_value().encode(), body, signature):
+    if not github_signature_valid(secret, body, signature):
         raise Refused(401, "unauthorized", "X-Hub-Signature-256 is missing or wrong")
     event_name = _required(headers, b"x-github-event")
     # One delivery id is shared by every hook subscribed to the event: key on both.
@@ -121,13 +127,10 @@ async def _verified_gitlab(
     services: Services, headers: dict[bytes, bytes], receive: Receive
 ) -> tuple[str, str, bytes]:
     """The event name, delivery key and body of a delivery carrying the webhook secret."""
-    gitlab = services.config.forges.gitlab
-    secret = gitlab.webhook_secret
-    if not gitlab.enabled or secret is None:
-        raise Refused(404, "disabled", "the gitlab forge is not enabled on this server")
+    secret = _webhook_secret(services.config.forges.gitlab, "gitlab")
     # GitLab sends the secret itself: check it before reading a byte of the body.
     token = header(headers, b"x-gitlab-token")
-    if not gitlab_token_valid(secret.get_secret_value().encode(), token):
+    if not gitlab_token_valid(secret, token):
         raise Refused(401, "unauthorized", "X-Gitlab-Token is missing or wrong")
     body = await read_body(receive, headers)
     event_name = _required(headers, b"x-gitlab-event")
